@@ -76,3 +76,8 @@ class ConstantPredictorWarning(FairboWarning):
 
 class ModelFitWarning(FairboWarning):
     """A surrogate fit fell back to a simpler or earlier model."""
+
+
+class DataIntegrityError(FairboError, RuntimeError):
+    """A data file shipped with fairbo is missing or does not match its
+    recorded checksum, so the installation is damaged."""
