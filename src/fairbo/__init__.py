@@ -19,7 +19,7 @@ _PUBLIC_NAMES = {
     "Constraint": "fairbo.constraints",
     "FairnessObjective": "fairbo.objective",
     "tune": "fairbo.tuner",
-    "TuneResult": "fairbo.tuner",
+    "TuneResult": "fairbo.result",
     "Trial": "fairbo.trial",
     "TrialStatus": "fairbo.trial",
 }

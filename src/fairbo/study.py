@@ -1,0 +1,88 @@
+"""The definition of a tuning study, as stored and compared on resume."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from fairbo.constraints import Constraint
+from fairbo.exceptions import StudyMismatchError
+from fairbo.space import SearchSpace
+
+
+@dataclass
+class StudyDefinition:
+    """What a study optimises: fixed for its whole life, resumes included.
+
+    ``searcher`` and ``seed`` are recorded for the record but may change
+    between sessions of the same study.
+    """
+
+    name: str
+    space: SearchSpace
+    metric: str
+    mode: str
+    constraints: list[Constraint] = field(default_factory=list)
+    searcher: str = "cbo"
+    seed: int | None = None
+
+    def to_json(self) -> str:
+        """Serialise the definition to a JSON string."""
+        return json.dumps(
+            {
+                "name": self.name,
+                "space": self.space.to_json(),
+                "metric": self.metric,
+                "mode": self.mode,
+                "constraints": [c.to_json() for c in self.constraints],
+                "searcher": self.searcher,
+                "seed": self.seed,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> StudyDefinition:
+        """Rebuild a definition written by :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(
+            name=data["name"],
+            space=SearchSpace.from_json(data["space"]),
+            metric=data["metric"],
+            mode=data["mode"],
+            constraints=[Constraint.from_json(c) for c in data["constraints"]],
+            searcher=data["searcher"],
+            seed=data["seed"],
+        )
+
+    def check_compatible(self, stored: StudyDefinition) -> None:
+        """Raise unless this definition may resume the ``stored`` study.
+
+        Raises
+        ------
+        StudyMismatchError
+            When the space, metric, mode or constraints differ.
+        """
+        differences = []
+        if self.space != stored.space:
+            differences.append(
+                f"space {stored.space.to_json()} (requested {self.space.to_json()})"
+            )
+        for attribute in ("metric", "mode"):
+            if getattr(self, attribute) != getattr(stored, attribute):
+                differences.append(
+                    f"{attribute}={getattr(stored, attribute)!r} (requested "
+                    f"{getattr(self, attribute)!r})"
+                )
+        stored_constraints = [c.to_json() for c in stored.constraints]
+        requested_constraints = [c.to_json() for c in self.constraints]
+        if stored_constraints != requested_constraints:
+            differences.append(
+                f"constraints={stored_constraints} (requested {requested_constraints})"
+            )
+        if differences:
+            raise StudyMismatchError(
+                f"study {self.name!r} already exists with "
+                + "; ".join(differences)
+                + ". Pass a new study_name, or the stored definition to resume."
+            )
