@@ -9,6 +9,12 @@ and short names (``"dsp"``) and passes user callables through unchanged.
 
 from __future__ import annotations
 
+from fairbo.metrics._bootstrap import (
+    BootstrapResult,
+    bootstrap_interval,
+    lower_confidence_bound,
+    upper_confidence_bound,
+)
 from fairbo.metrics._functions import (
     accuracy,
     balanced_accuracy,
@@ -19,8 +25,13 @@ from fairbo.metrics._functions import (
     statistical_parity_difference,
 )
 from fairbo.metrics._registry import MetricInfo, get, get_info, names
+from fairbo.metrics._summary import group_summary
 
 __all__ = [
+    "BootstrapResult",
+    "bootstrap_interval",
+    "lower_confidence_bound",
+    "upper_confidence_bound",
     "MetricInfo",
     "accuracy",
     "balanced_accuracy",
@@ -30,6 +41,7 @@ __all__ = [
     "false_positive_rate_difference",
     "get",
     "get_info",
+    "group_summary",
     "names",
     "statistical_parity_difference",
 ]

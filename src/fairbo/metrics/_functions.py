@@ -13,7 +13,7 @@ import numpy as np
 
 from fairbo.exceptions import UndefinedMetricWarning
 from fairbo.metrics import _group
-from fairbo.metrics._validation import validate_inputs
+from fairbo.metrics._validation import MetricInputs, validate_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,18 @@ def evaluate(
         pos_label=pos_label,
         min_groups=min_groups,
     )
+    return point_value(name, kernel, inputs, stacklevel=4)
+
+
+def point_value(
+    name: str, kernel: _group.Kernel, inputs: MetricInputs, *, stacklevel: int
+) -> float:
+    """Apply ``kernel`` to the group counts of ``inputs``; warn when the value
+    is NaN, naming the groups that lack the rows the metric needs.
+
+    ``stacklevel`` is passed to :func:`warnings.warn` as seen from this
+    function, so it counts the frames between here and the user's call.
+    """
     counts = _group.confusion_counts(inputs)
     value = float(kernel(counts))
     if np.isnan(value):
@@ -85,7 +97,7 @@ def evaluate(
         warnings.warn(
             f"{name} is undefined because {'; '.join(reasons)}; returning NaN.",
             UndefinedMetricWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return value
 
