@@ -300,7 +300,11 @@ class SearchSpace:
         Column ``j`` of ``U`` drives parameter ``names[j]``, so a uniform or
         quasi-random ``U`` gives the sampling distribution of every domain.
         """
-        U = np.asarray(U, dtype=float).reshape(-1, len(self.names))
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        if U.shape[1] != len(self.names):
+            raise InvalidConfigError(
+                f"uniform points must have shape (n, {len(self.names)}), got {U.shape}."
+            )
         out = np.zeros((len(U), self.dim))
         for j, (name, domain) in enumerate(self.domains.items()):
             out[:, self._slices[name]] = domain.from_unit(U[:, j])
