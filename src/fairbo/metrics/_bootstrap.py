@@ -1,7 +1,7 @@
 """Bootstrap confidence intervals of the metrics.
 
 Resamples are drawn with replacement within each group by default, so every
-resample keeps each group's size; this matters for small groups, which a
+resample keeps each group's size. This matters for small groups, which a
 plain bootstrap could leave out entirely. For the built-in metrics all
 resamples are evaluated at once: the drawn row indices are mapped to
 ``group * 4 + confusion cell`` codes and counted with one ``np.bincount`` per
@@ -90,9 +90,10 @@ def bootstrap_interval(
         A registered name (see :func:`fairbo.metrics.names`) or a callable
         ``metric(y_true, y_pred, *, sensitive_features, sample_weight=None,
         pos_label=1) -> float``. Registered metrics are evaluated on all
-        resamples at once; a user callable is called once per resample (about
-        a millisecond each for a pandas-based metric, so prefer fewer
-        resamples) and receives the group label of each row as a 1-D array.
+        resamples at once. A user callable is called once per resample and
+        receives the group label of each row as a 1-D array. This loop costs
+        about 1 ms per resample of 10,000 rows for a wrapped built-in metric
+        (more for a pandas-based one), so a user metric suits fewer resamples.
     y_true, y_pred, sensitive_features, sample_weight, pos_label
         As for the metric. ``sensitive_features`` may be None for accuracy
         and balanced accuracy (then rows are resampled without strata).
@@ -256,6 +257,7 @@ def _resampled_values(
 ) -> tuple[float, np.ndarray, str]:
     """Return the point estimate, the defined resampled values and the name."""
     _check_settings(n_resamples, confidence)
+
     function = get(metric)
     info = _registered_info(function)
     name = info.name if info else getattr(function, "__name__", repr(function))
@@ -273,6 +275,7 @@ def _resampled_values(
             f"{name}: sensitive_features is required for a user metric, got None;"
             " pass one group label per row."
         )
+
     rng = np.random.default_rng(seed)
     # Resamples index the rows sorted by group, so that each group's rows form
     # one contiguous block for the stratified draw.
@@ -288,6 +291,7 @@ def _resampled_values(
         # function, then the user's frame.
         estimate = point_value(name, info.kernel, inputs, stacklevel=5)
         values = _kernel_values(info.kernel, inputs, order, draws)
+
     defined = values[~np.isnan(values)]
     _warn_dropped(name, n_resamples - len(defined), n_resamples)
     logger.debug(

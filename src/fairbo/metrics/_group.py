@@ -5,7 +5,7 @@ Every kernel maps an array of weighted confusion counts of shape
 ``(..., n_groups, 4)`` to metric values of shape ``(...)``. The leading axes
 let the bootstrap evaluate thousands of resamples in one call, and a point
 estimate is the same kernel applied to a single ``(n_groups, 4)`` array.
-The last axis holds the cells in the order true negative, false positive,
+The last axis contains the cells in the order true negative, false positive,
 false negative, true positive (cell index ``2 * y_true_positive +
 y_pred_positive``). A rate whose denominator is zero is NaN.
 """
@@ -85,38 +85,38 @@ def _gap(rates: np.ndarray) -> np.ndarray:
 
 
 def dsp_kernel(counts: np.ndarray) -> np.ndarray:
-    """Largest minus smallest selection rate over groups."""
+    """Compute the max minus min selection rate over groups."""
     return _gap(selection_rate(counts))
 
 
 def deo_kernel(counts: np.ndarray) -> np.ndarray:
-    """Largest minus smallest true positive rate over groups."""
+    """Compute the max minus min true positive rate over groups."""
     return _gap(true_positive_rate(counts))
 
 
 def dfp_kernel(counts: np.ndarray) -> np.ndarray:
-    """Largest minus smallest false positive rate over groups."""
+    """Compute the max minus min false positive rate over groups."""
     return _gap(false_positive_rate(counts))
 
 
 def eod_kernel(counts: np.ndarray) -> np.ndarray:
-    """The larger of the true positive rate gap and the false positive rate gap."""
+    """Take the larger of the true positive rate gap and the false positive rate gap."""
     return np.maximum(deo_kernel(counts), dfp_kernel(counts))
 
 
 def di_kernel(counts: np.ndarray) -> np.ndarray:
-    """Smallest over largest selection rate; NaN when no group is selected."""
+    """Compute the min over max selection rate, NaN when no group is selected."""
     rates = selection_rate(counts)
     return _divide(np.min(rates, axis=-1), np.max(rates, axis=-1))
 
 
 def accuracy_kernel(counts: np.ndarray) -> np.ndarray:
-    """Weighted accuracy over all rows."""
+    """Compute the weighted accuracy over all rows."""
     return group_accuracy(counts.sum(axis=-2))
 
 
 def balanced_accuracy_kernel(counts: np.ndarray) -> np.ndarray:
-    """Mean of the recall of each class present in ``y_true``.
+    """Compute the mean recall of the classes present in ``y_true``.
 
     As in scikit-learn's ``balanced_accuracy_score``, a class without rows in
     ``y_true`` is left out of the mean.

@@ -193,8 +193,22 @@ def _check_pandas_indices(caller: str, named: dict[str, Any]) -> None:
         )
 
 
-def _to_label_array(caller: str, name: str, values: Any) -> np.ndarray:
+def _as_array(values: Any) -> np.ndarray:
+    """Convert to numpy, keeping None and NaN of a list detectable.
+
+    ``np.asarray(["a", float("nan")])`` silently turns NaN into the string
+    ``"nan"``, so lists that become string arrays are converted as objects.
+    """
     array = np.asarray(values)
+    if isinstance(values, (list, tuple)) and array.dtype.kind in "US":
+        as_objects = np.asarray(values, dtype=object)
+        if pd.isna(as_objects).any():
+            return as_objects
+    return array
+
+
+def _to_label_array(caller: str, name: str, values: Any) -> np.ndarray:
+    array = _as_array(values)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
@@ -310,7 +324,7 @@ def encode_groups(caller: str, sensitive_features: Any) -> tuple[np.ndarray, tup
 def _feature_columns(caller: str, features: Any) -> list[tuple[str, np.ndarray]]:
     if isinstance(features, pd.DataFrame):
         return [(f"[{name!r}]", features[name].to_numpy()) for name in features]
-    array = np.asarray(features)
+    array = _as_array(features)
     if array.ndim == 1:
         return [("", array)]
     if array.ndim == 2:
