@@ -15,12 +15,15 @@ import numpy as np
 from fairbo.constraints import Constraint
 from fairbo.exceptions import InvalidArgumentError, InvalidTypeError
 from fairbo.searchers.base import Mode, Observation, Searcher
+from fairbo.searchers.bayesopt import BayesOpt, ConstrainedBayesOpt
 from fairbo.searchers.random_search import RandomSearch
 from fairbo.space import SearchSpace, as_search_space
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "BayesOpt",
+    "ConstrainedBayesOpt",
     "Mode",
     "Observation",
     "RandomSearch",
@@ -31,6 +34,8 @@ __all__ = [
 
 _REGISTRY: dict[str, type[Searcher]] = {
     "random": RandomSearch,
+    "bo": BayesOpt,
+    "cbo": ConstrainedBayesOpt,
 }
 
 
