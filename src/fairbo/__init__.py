@@ -18,6 +18,7 @@ _PUBLIC_NAMES = {
     "SearchSpace": "fairbo.space",
     "Constraint": "fairbo.constraints",
     "FairnessObjective": "fairbo.objective",
+    "FairSearchCV": "fairbo.search_cv",
     "tune": "fairbo.tuner",
     "TuneResult": "fairbo.result",
     "Trial": "fairbo.trial",

@@ -258,6 +258,39 @@ class FairnessObjective:
         """The model's default search space (a fresh dict)."""
         return dict(self.model.search_space)
 
+    @property
+    def metric_names(self) -> list[str]:
+        """Every key of the results, so that the tuner can check a metric or
+        constraint name before any trial runs."""
+        names = list(self.metric_keys)
+        if self.upper_confidence is not None:
+            names += [
+                f"{key}_ucb"
+                for key, metric in self._metrics.items()
+                if _is_fairness_metric(metric)
+            ]
+        return names + ["positive_rate", "constant_predictor", "min_group_size"]
+
+    def fit(self, config: Mapping[str, Any]) -> Pipeline:
+        """Fit preprocessing and model on every row outside the test part.
+
+        Parameters
+        ----------
+        config : mapping
+            Hyperparameters for the model's ``build``.
+
+        Returns
+        -------
+        sklearn.pipeline.Pipeline
+            The fitted pipeline; it takes the columns of ``X`` that the
+            model sees (the sensitive column is dropped unless
+            ``include_sensitive``).
+        """
+        pipeline = self._pipeline(config)
+        rows = self.development_rows
+        pipeline.fit(self.X.iloc[rows], self.y[rows])
+        return pipeline
+
     def __call__(self, config: Mapping[str, Any]) -> dict[str, float]:
         """Return the validation metrics of one configuration.
 
@@ -337,14 +370,17 @@ class FairnessObjective:
     def _fit_predict(
         self, config: Mapping[str, Any], train: np.ndarray, valid: np.ndarray
     ) -> np.ndarray:
-        pipeline = Pipeline(
+        pipeline = self._pipeline(config)
+        pipeline.fit(self.X.iloc[train], self.y[train])
+        return np.asarray(pipeline.predict(self.X.iloc[valid])).astype(np.int64)
+
+    def _pipeline(self, config: Mapping[str, Any]) -> Pipeline:
+        return Pipeline(
             [
                 ("preprocess", self._preprocessor()),
                 ("model", self.model.build(config, seed=self.seed)),
             ]
         )
-        pipeline.fit(self.X.iloc[train], self.y[train])
-        return np.asarray(pipeline.predict(self.X.iloc[valid])).astype(np.int64)
 
     def _preprocessor(self) -> ColumnTransformer:
         numeric = [c for c in self.X.columns if c not in self._categorical]
