@@ -13,6 +13,7 @@ import pytest
 from fairlearn.metrics import demographic_parity_difference
 from sklearn.metrics import accuracy_score
 
+import fairbo
 from fairbo.datasets import load_german_credit
 from fairbo.exceptions import (
     InvalidArgumentError,
@@ -437,3 +438,23 @@ def test_german_credit_five_fold():
     assert constant["accuracy"] == pytest.approx(0.7)
     assert constant["dsp"] == 0.0
     assert elapsed < 10.0
+
+
+def test_disparate_impact_gets_lower_bound():
+    bunch = fairbo.datasets.load_german_credit()
+    objective = fairbo.FairnessObjective(
+        "logistic_regression",
+        bunch.data,
+        bunch.target,
+        bunch.sensitive_features,
+        metrics=("accuracy", "di", "dsp"),
+        cv=2,
+        upper_confidence=0.9,
+        n_bootstrap=200,
+    )
+    result = objective({"C": 1.0, "class_weight": None})
+    assert "di_lcb" in result
+    assert "di_ucb" not in result
+    assert result["di_lcb"] <= result["di"] + 0.05
+    assert "dsp_ucb" in result
+    assert set(result) == set(objective.metric_names)

@@ -48,8 +48,9 @@ class Evaluation:
     ----------
     metrics : dict of str to float
         What ``FairnessObjective.__call__`` returns: each requested metric as
-        the mean over folds, ``"<metric>_ucb"`` when an upper confidence bound
-        was requested, ``positive_rate`` (mean over folds),
+        the mean over folds, ``"<metric>_ucb"`` (``"_lcb"`` for the disparate
+        impact ratio) when a confidence bound was requested,
+        ``positive_rate`` (mean over folds),
         ``constant_predictor`` (1.0 when a fold's model predicted one class
         for every row) and ``min_group_size`` (smallest group in any
         validation fold).
@@ -117,7 +118,9 @@ class FairnessObjective:
     upper_confidence : float, optional
         When set (for example 0.95), each fairness metric also gets
         ``"<metric>_ucb"``: the one-sided bootstrap upper bound at this
-        confidence on the pooled validation predictions. The reported metric
+        confidence on the pooled validation predictions (``"<metric>_lcb"``,
+        the lower bound, for the disparate impact ratio, where higher is
+        fairer). The reported metric
         is the mean over folds but the bound comes from the pooled
         predictions, so with cross-validation the bound can fall slightly
         below the reported mean.
@@ -265,7 +268,7 @@ class FairnessObjective:
         names = list(self.metric_keys)
         if self.upper_confidence is not None:
             names += [
-                f"{key}_ucb"
+                key + _bound_suffix(metric)
                 for key, metric in self._metrics.items()
                 if _is_fairness_metric(metric)
             ]
@@ -327,7 +330,7 @@ class FairnessObjective:
         rows = np.concatenate([valid for _, valid in self.splits])
         pooled = np.concatenate(predictions)
         summary = _mean_metrics(fold_metrics)
-        summary.update(self._upper_bounds(rows, pooled))
+        summary.update(self._confidence_bounds(rows, pooled))
         return Evaluation(
             metrics=summary,
             fold_metrics=fold_metrics,
@@ -362,7 +365,7 @@ class FairnessObjective:
         predicted = self._fit_predict(config, self.development_rows, self.test_rows)
         _log_constant(config, predicted, "test part")
         result = self._score(self.test_rows, predicted)
-        result.update(self._upper_bounds(self.test_rows, predicted))
+        result.update(self._confidence_bounds(self.test_rows, predicted))
         return result
 
     # -- fitting and scoring --------------------------------------------------
@@ -414,7 +417,7 @@ class FairnessObjective:
         result["min_group_size"] = float(min(sizes.values()))
         return result
 
-    def _upper_bounds(
+    def _confidence_bounds(
         self, rows: np.ndarray, predicted: np.ndarray
     ) -> dict[str, float]:
         if self.upper_confidence is None:
@@ -423,8 +426,13 @@ class FairnessObjective:
         for key, metric in self._metrics.items():
             if not _is_fairness_metric(metric):
                 continue
-            bounds[f"{key}_ucb"] = float(
-                metrics.upper_confidence_bound(
+            bound = (
+                metrics.lower_confidence_bound
+                if _bound_suffix(metric) == "_lcb"
+                else metrics.upper_confidence_bound
+            )
+            bounds[key + _bound_suffix(metric)] = float(
+                bound(
                     metric,
                     self.y[rows],
                     predicted,
@@ -477,6 +485,17 @@ def _metric_key(metric: MetricSpec) -> str:
     if isinstance(metric, str):
         return metric
     return str(getattr(metric, "__name__", repr(metric)))
+
+
+def _bound_suffix(metric: MetricSpec) -> str:
+    """``"_lcb"`` for a fairness metric where higher is fairer (the disparate
+    impact ratio), so a constraint bounds its worst plausible value;
+    ``"_ucb"`` for the gaps and for user callables."""
+    try:
+        greater_is_better = metrics.get_info(metric).greater_is_better
+    except InvalidArgumentError:
+        return "_ucb"
+    return "_lcb" if greater_is_better else "_ucb"
 
 
 def _is_fairness_metric(metric: MetricSpec) -> bool:
