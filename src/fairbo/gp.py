@@ -49,8 +49,8 @@ _MAX_NOISE_VARIANCE = 10.0
 # The mean squared distance between uniform random points of [0, 1]^d is d/6,
 # so a lengthscale prior median of sqrt(d)/2 puts typical pairs at about 0.8
 # lengthscales apart whatever the dimension. Its standard deviation of 1 in
-# log space (a factor e) still lets the data pick lengthscales from about 0.05
-# to 10.
+# log space puts two standard deviations at a factor e^2 = 7.4 either side of
+# the median, wide enough for the data to decide.
 _LOG_LENGTHSCALE_STD = 1.0
 _LOG_SIGNAL_VARIANCE_MEAN, _LOG_SIGNAL_VARIANCE_STD = 0.0, 1.0
 # The noise prior median is 1e-3 of the output variance. The objectives are
@@ -327,6 +327,10 @@ def _negative_log_posterior(
 
 class GaussianProcess:
     """Gaussian process regression with a Matérn-5/2 ARD kernel.
+
+    Each likelihood evaluation costs O(n^3) time (a Cholesky factorisation
+    and K^{-1}), so the model suits the few hundred observations of a tuning
+    study rather than large data sets.
 
     Parameters
     ----------
