@@ -157,6 +157,7 @@ def test_log_pof_matches_scipy_stats(lower, upper):
         (-40.0, 0.0, 1.0),  # far below an interval
         (40.0, 0.0, 1.0),  # far above an interval
         (0.5, 0.5 - 1e-4, 0.5 + 1e-4),  # narrow interval around the mean
+        (0.0, -7.0, 9.0),  # P within 2e-12 of 1, where log(P) needs log1p care
         (-20.0, None, None),  # no bound at all
     ],
 )
