@@ -179,3 +179,51 @@ def test_get_problem_unknown_name() -> None:
 
 def test_problem_names_order() -> None:
     assert problem_names() == ["gardner", "gramacy", "branin_disk", "pressure_vessel"]
+
+
+# ------------------------------------------------ benchmark runner helpers
+
+
+@pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 0.75, 1.0])
+def test_quantile_matches_numpy_finite(q: float) -> None:
+    from benchmarks.engine_report import quantile
+
+    values = list(np.random.default_rng(4).normal(size=11))
+    assert quantile(values, q) == pytest.approx(float(np.quantile(values, q)))
+
+
+@pytest.mark.parametrize(
+    "values, q, expected",
+    [
+        ([1.0, 2.0, math.inf, math.inf], 0.5, math.inf),
+        ([1.0, 2.0, 3.0, math.inf], 0.5, 2.5),
+        ([1.0, 2.0, 3.0, math.inf], 0.75, math.inf),
+        ([1.0, math.inf, math.inf], 0.5, math.inf),
+        ([1.0, 3.0, math.inf], 0.25, 2.0),
+    ],
+)
+def test_quantile_with_infinity(values: list[float], q: float, expected: float) -> None:
+    from benchmarks.engine_report import quantile
+
+    assert quantile(values, q) == expected
+
+
+def test_run_one_random_trace() -> None:
+    from benchmarks.engine import run_one
+
+    result = run_one("gramacy", "random", seed=5, n_evals=25)
+    assert result.error is None
+    assert len(result.objective) == 25
+    assert len(result.best_feasible) == 25
+    assert len(result.suggest_seconds) == 25
+    first = result.feasible.index(True) + 1
+    assert result.first_feasible == first
+    assert all(math.isnan(v) for v in result.best_feasible[: first - 1])
+    best = result.best_feasible[first - 1 :]
+    for earlier, later in zip(best[:-1], best[1:], strict=True):
+        assert later <= earlier
+    pairs = zip(result.objective, result.feasible, strict=True)
+    expected = min(value for value, feasible in pairs if feasible)
+    assert best[-1] == expected
+    optimum = get_problem("gramacy").optimum_value
+    assert result.regret[-1] == pytest.approx(expected - optimum)
