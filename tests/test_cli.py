@@ -1,0 +1,481 @@
+"""Tests of the ``fairbo`` command line on real SQLite files and CSV data."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import fairbo
+from fairbo.cli import app
+from fairbo.storage import SQLiteStorage
+
+# Wide enough that rich never wraps a table cell.
+runner = CliRunner(env={"COLUMNS": "200"})
+
+DSP_BOUND = 0.3
+TOY_TRIALS = 12
+
+
+def toy_objective(config: dict) -> dict:
+    """Accuracy peaks at x = 0.7 but dsp grows with x; fails above 0.85."""
+    x = config["x"]
+    if x > 0.85:
+        raise ValueError(f"x={x} is out of the toy model's range")
+    bonus = 0.05 if config["kind"] == "a" else 0.0
+    return {"accuracy": 0.9 - (x - 0.7) ** 2 + bonus, "dsp": 0.5 * x}
+
+
+TOY_SPACE = {
+    "x": fairbo.Float(0.0, 1.0),
+    "kind": fairbo.Categorical(["a", "b"]),
+}
+
+
+@pytest.fixture(scope="module")
+def toy_db(tmp_path_factory) -> Path:
+    """A database with a constrained study ("toy") and an unconstrained one."""
+    path = tmp_path_factory.mktemp("db") / "toy.db"
+    for name, constraints in (("toy", {"dsp": DSP_BOUND}), ("free", None)):
+        fairbo.tune(
+            toy_objective,
+            TOY_SPACE,
+            metric="accuracy",
+            mode="max",
+            constraints=constraints,
+            searcher="random",
+            n_trials=TOY_TRIALS,
+            seed=0,
+            storage=path,
+            study_name=name,
+        )
+    return path
+
+
+def load(path: Path, study: str) -> fairbo.TuneResult:
+    with SQLiteStorage(path) as storage:
+        return fairbo.TuneResult(
+            storage.load_definition(study), storage.load_trials(study)
+        )
+
+
+def write_toy_csv(path: Path, rows: int = 240, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    lines = ["age,income,group,label"]
+    for _ in range(rows):
+        group = rng.choice(["a", "b"])
+        age = rng.randint(18, 70)
+        income = rng.gauss(50, 10)
+        label = int(income + (5 if group == "a" else 0) + rng.gauss(0, 5) > 52)
+        lines.append(f"{age},{income:.2f},{group},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def toy_csv(tmp_path) -> Path:
+    return write_toy_csv(tmp_path / "toy.csv")
+
+
+# show
+
+
+def test_show_lists_studies(toy_db):
+    outcome = runner.invoke(app, ["show", str(toy_db)])
+    assert outcome.exit_code == 0, outcome.output
+    result = load(toy_db, "toy")
+    failed = sum(1 for t in result.trials if t.status.value == "failed")
+    assert failed > 0
+    table_row = next(line for line in outcome.stdout.splitlines() if "│ toy " in line)
+    cells = [cell.strip() for cell in table_row.split("│")[1:-1]]
+    assert cells[1] == "accuracy (max)"
+    assert cells[2] == f"dsp <= {DSP_BOUND}"
+    assert cells[3] == "random"
+    assert cells[4] == str(TOY_TRIALS)
+    assert cells[5] == str(TOY_TRIALS - failed)
+    assert cells[6] == str(failed)
+    assert cells[7] == str(result.n_feasible)
+    best = result.best_trial
+    assert cells[8] == f"{best.metrics['accuracy']:.4f} (trial {best.number})"
+    assert "│ free " in outcome.stdout
+
+
+def test_show_study_trials(toy_db):
+    outcome = runner.invoke(app, ["show", str(toy_db), "--study", "toy"])
+    assert outcome.exit_code == 0, outcome.output
+    result = load(toy_db, "toy")
+    rows = [line for line in outcome.stdout.splitlines() if line.startswith("│")]
+    trial_rows = [r for r in rows if r.split("│")[1].strip().isdigit()]
+    numbers = [int(r.split("│")[1]) for r in trial_rows]
+    assert numbers == list(range(TOY_TRIALS))
+    assert f"Best feasible trial {result.best_trial.number}" in outcome.stdout
+    statuses = [r.split("│")[2].strip() for r in trial_rows]
+    assert statuses == [t.status.value for t in result.trials]
+
+
+def test_show_study_without_feasible(tmp_path):
+    path = tmp_path / "none.db"
+    fairbo.tune(
+        toy_objective,
+        TOY_SPACE,
+        metric="accuracy",
+        constraints={"dsp": -1.0},
+        searcher="random",
+        n_trials=3,
+        seed=0,
+        storage=path,
+        study_name="hard",
+    )
+    outcome = runner.invoke(app, ["show", str(path), "--study", "hard"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "has no feasible trial" in outcome.stdout
+
+
+# plot
+
+
+def test_plot_writes_png(toy_db, tmp_path):
+    out = tmp_path / "toy.png"
+    outcome = runner.invoke(
+        app, ["plot", str(toy_db), "--study", "toy", "--out", str(out)]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(out) in outcome.stdout
+
+
+def test_plot_unconstrained_with_metric(toy_db, tmp_path):
+    out = tmp_path / "free.png"
+    outcome = runner.invoke(
+        app,
+        [
+            "plot",
+            str(toy_db),
+            "--study",
+            "free",
+            "--out",
+            str(out),
+            "--constraint",
+            "dsp",
+        ],
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert out.stat().st_size > 1000
+
+
+# run
+
+
+def csv_run_args(csv: Path, db: Path, *extra: str) -> list[str]:
+    """Arguments of a quick ``fairbo run``: logistic regression, random
+    search, 2 folds."""
+    return [
+        "run",
+        "--data",
+        str(csv),
+        "--target",
+        "label",
+        "--sensitive",
+        "group",
+        "--model",
+        "logistic_regression",
+        "--searcher",
+        "random",
+        "--cv",
+        "2",
+        "--storage",
+        str(db),
+        *extra,
+    ]
+
+
+def test_run_csv_and_resume(toy_csv, tmp_path):
+    db = tmp_path / "run.db"
+    args = csv_run_args(toy_csv, db, "--constraint", "dsp<=0.2", "--study", "csv")
+    outcome = runner.invoke(app, [*args, "--trials", "3"])
+    assert outcome.exit_code == 0, outcome.output
+    first = load(db, "csv")
+    assert len(first.trials) == 3
+    assert all(t.status.value == "completed" for t in first.trials)
+    assert "group" not in first.trials[0].config
+    assert "3 trials finished" in outcome.stdout
+    assert "run the same command again" in outcome.stdout
+
+    outcome = runner.invoke(app, [*args, "--trials", "5"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "Resuming study 'csv'" in outcome.stderr
+    second = load(db, "csv")
+    assert [t.number for t in second.trials] == [0, 1, 2, 3, 4]
+    assert [t.config for t in second.trials[:3]] == [t.config for t in first.trials]
+
+
+def test_run_best_trial_has_test_column(toy_csv, tmp_path):
+    db = tmp_path / "t.db"
+    args = csv_run_args(toy_csv, db, "--trials", "2", "--constraint", "dsp<=1.0")
+    outcome = runner.invoke(app, args)
+    assert outcome.exit_code == 0, outcome.output
+    header = next(line for line in outcome.stdout.splitlines() if "validation" in line)
+    assert "test" in header
+    result = load(db, "toy-logistic_regression-random")
+    assert result.n_feasible == 2
+
+
+def test_run_positive_label_text(tmp_path):
+    frame = pd.read_csv(write_toy_csv(tmp_path / "raw.csv"))
+    frame["label"] = frame["label"].map({1: "good", 0: "bad"})
+    path = tmp_path / "text.csv"
+    frame.to_csv(path, index=False)
+    args = csv_run_args(path, tmp_path / "p.db", "--trials", "1")
+    outcome = runner.invoke(app, args)
+    assert outcome.exit_code == 2
+    assert "--positive-label" in outcome.stderr
+    outcome = runner.invoke(app, [*args, "--positive-label", "good"])
+    assert outcome.exit_code == 0, outcome.output
+
+
+def _bytes_file(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+RUN_ERRORS = [
+    # (extra arguments, expected fragment of the one-line error)
+    (["--data", "{tmp}/missing.csv"], "not found"),
+    (["--target", "nope"], "column 'nope' not found"),
+    (["--target", "nope"], "available columns: age, income, group, label"),
+    (["--sensitive", "nope"], "--sensitive: column 'nope' not found"),
+    (["--target", "group", "--sensitive", "group"], "same column"),
+    (["--target", "age"], "--positive-label VALUE"),
+    (["--positive-label", "7"], "is not a value of column 'label'"),
+    (["--constraint", "dsp<0.05"], "cannot parse 'dsp<0.05'"),
+    (["--constraint", "dsp<=abc"], "must be a finite number"),
+    (["--constraint", "dsp<=inf"], "must be a finite number"),
+    (["--constraint", "fairness<=0.1"], "unknown metric 'fairness'"),
+    (["--constraint", "dsp<=0.1", "--constraint", "dsp<=0.2"], "two upper"),
+    (["--constraint", "di>=0.9", "--constraint", "di<=0.8"], "lower"),
+    (["--metric", "auc"], "--metric: unknown metric 'auc'"),
+    (["--model", "svm"], "--model must be one of"),
+    (["--searcher", "grid"], "--searcher must be one of"),
+    (["--storage", "{tmp}/no/such/dir/x.db"], "does not exist"),
+    (["--data", "{binary}"], "cannot read"),
+    (["--data", "{empty}"], "is empty"),
+    (["--data", "{header}"], "no data rows"),
+]
+
+
+@pytest.mark.parametrize(("extra", "fragment"), RUN_ERRORS)
+def test_run_errors(extra, fragment, toy_csv, tmp_path):
+    files = {
+        "tmp": str(tmp_path),
+        "binary": _bytes_file(tmp_path, "bin.csv", b"a,b\n\xff\xfe\xfa,\x80\n"),
+        "empty": _bytes_file(tmp_path, "empty.csv", b""),
+        "header": _bytes_file(tmp_path, "header.csv", b"a,b,c\n"),
+    }
+    base = {
+        "--data": str(toy_csv),
+        "--target": "label",
+        "--sensitive": "group",
+        "--model": "logistic_regression",
+        "--trials": "1",
+        "--cv": "2",
+        "--storage": str(tmp_path / "e.db"),
+    }
+    extra = [item.format(**files) for item in extra]
+    args = ["run"]
+    for option, value in base.items():
+        if option not in extra:
+            args += [option, value]
+    outcome = runner.invoke(app, args + extra)
+    assert outcome.exit_code == 2, outcome.output
+    assert fragment in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in outcome.output
+    # Every input error is reported before the database is created.
+    assert not (tmp_path / "e.db").exists()
+
+
+def test_run_without_target_for_csv(toy_csv):
+    outcome = runner.invoke(app, ["run", "--data", str(toy_csv)])
+    assert outcome.exit_code == 2
+    assert "--data needs --target COLUMN and --sensitive COLUMN" in outcome.stderr
+
+
+def test_run_unknown_embedded_dataset():
+    outcome = runner.invoke(app, ["run", "--dataset", "mnist", "--trials", "1"])
+    assert outcome.exit_code == 2
+    assert "--dataset must be one of ['adult', 'german_credit']" in outcome.stderr
+
+
+SHOW_PLOT_ERRORS = [
+    (["show", "{tmp}/missing.db"], "not found"),
+    (["show", "{text}"], "cannot open"),
+    (["show", "{db}", "--study", "nope"], "study 'nope' not found"),
+    (["show", "{db}", "--study", "nope"], "stored studies: ['toy', 'free']"),
+    (["plot", "{db}", "--study", "nope", "--out", "{tmp}/x.png"], "not found"),
+    (
+        [
+            "plot",
+            "{db}",
+            "--study",
+            "toy",
+            "--out",
+            "{tmp}/x.png",
+            "--constraint",
+            "deo",
+        ],
+        "metric 'deo' is not in the trials",
+    ),
+    (["plot", "{db}", "--study", "toy", "--out", "{tmp}/no/x.png"], "does not exist"),
+    (["plot", "{db}", "--study", "toy", "--out", "{tmp}/x.nope"], "cannot write"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), SHOW_PLOT_ERRORS)
+def test_show_plot_errors(args, fragment, toy_db, tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("this is not a database, only text " * 40)
+    names = {"tmp": str(tmp_path), "db": str(toy_db), "text": str(text)}
+    outcome = runner.invoke(app, [item.format(**names) for item in args])
+    assert outcome.exit_code == 2, outcome.output
+    assert fragment in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1
+
+
+def test_show_missing_file_not_created(tmp_path):
+    runner.invoke(app, ["show", str(tmp_path / "absent.db")])
+    assert not (tmp_path / "absent.db").exists()
+
+
+# demo, end to end (slow)
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(tmp_path):
+    out = tmp_path / "demo"
+    outcome = runner.invoke(
+        app, ["demo", "--trials", "6", "--out", str(out), "--epsilon", "0.05"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert (out / "fairbo.db").is_file()
+    assert (out / "demo.png").read_bytes()[:4] == b"\x89PNG"
+    trials = pd.read_csv(out / "trials.csv")
+    assert trials["study"].value_counts().to_dict() == {
+        "plain-bo": 6,
+        "constrained-bo": 6,
+    }
+    text = outcome.stdout
+    for fragment in (
+        "Group sizes",
+        "whole data",
+        "37",
+        "plain BO",
+        "constrained BO",
+        "validation accuracy",
+        "test dsp",
+        "found at trial",
+        "feasible trials",
+        "constant predictor",
+    ):
+        assert fragment in text
+    # Each searcher's feasible count in the table matches its study.
+    row = next(line for line in text.splitlines() if "feasible trials" in line)
+    for study in ("plain-bo", "constrained-bo"):
+        result = load(out / "fairbo.db", study)
+        assert f"{result.n_feasible} of 6" in row
+
+
+# Ctrl-C on a real process (slow)
+
+
+def _fairbo_script() -> str:
+    script = shutil.which("fairbo", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the fairbo console script is not installed")
+    return script
+
+
+def _finished_trials(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM trials WHERE status != 'running'"
+            ).fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return row[0]
+
+
+def _run_command(db: Path, trials: int) -> list[str]:
+    return [
+        _fairbo_script(),
+        "run",
+        "--dataset",
+        "german_credit",
+        "--searcher",
+        "random",
+        "--trials",
+        str(trials),
+        "--cv",
+        "2",
+        "--storage",
+        str(db),
+        "--study",
+        "sigint",
+    ]
+
+
+@pytest.mark.slow
+def test_run_interrupt_and_resume(tmp_path):
+    db = tmp_path / "int.db"
+    process = subprocess.Popen(
+        _run_command(db, 500),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    deadline = time.monotonic() + 120
+    while _finished_trials(db) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "To resume, run: fairbo run" in stderr
+    assert "--study sigint" in stderr.split("To resume, run:")[1]
+    assert "Traceback" not in stderr
+
+    result = load(db, "sigint")
+    statuses = {t.status.value for t in result.trials}
+    assert statuses <= {"completed", "failed", "running"}
+    finished = {t.number: t for t in result.trials if t.is_finished}
+    assert len(finished) >= 3
+    assert all(t.metrics and t.finished_at is not None for t in finished.values())
+    running = [t for t in result.trials if not t.is_finished]
+    assert all(t.finished_at is None for t in running)
+
+    # Resuming reaches the study's total and re-runs the interrupted trial.
+    total = len(result.trials) + 1
+    completed = subprocess.run(
+        _run_command(db, total), capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    resumed = load(db, "sigint")
+    assert len(resumed.trials) == total
+    assert all(t.is_finished for t in resumed.trials)
+    for trial in resumed.trials:
+        if trial.number in finished:
+            assert trial.config == finished[trial.number].config
+            assert trial.metrics == finished[trial.number].metrics
