@@ -18,13 +18,15 @@ Failed evaluations and missing values are imputed so that the models steer
 away from them (see :func:`impute_objective` and
 :func:`impute_violations`), and the acquisition maximiser never returns an
 observed or pending configuration while the space has others. Pending
-configurations (parallel workers) enter every GP as fantasised observations
-at the posterior mean (the "kriging believer" heuristic): the variance there
-collapses, so the acquisition moves elsewhere.
+configurations (parallel workers) enter the constraint GPs as fantasised
+observations at their posterior mean (the "kriging believer"), and the
+objective GP at the worst observed value (the "constant liar", see
+:func:`_condition_on_lie`), so parallel suggestions spread out.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -40,7 +42,11 @@ from fairbo.exceptions import InvalidArgumentError
 from fairbo.gp import GaussianProcess
 from fairbo.searchers.base import Mode, Searcher
 from fairbo.searchers.design import SobolDesign, initial_design_size
-from fairbo.searchers.optimizer import AcquisitionMaximizer, MaximizerSettings
+from fairbo.searchers.optimizer import (
+    AcquisitionMaximizer,
+    MaximizerSettings,
+    single_threaded_blas,
+)
 from fairbo.space import SearchSpace
 
 logger = logging.getLogger(__name__)
@@ -66,9 +72,11 @@ def impute_objective(values: np.ndarray) -> np.ndarray:
 def impute_violations(values: np.ndarray, constraint: Constraint) -> np.ndarray:
     """Replace non-finite constraint values by a clearly violating value.
 
-    The value is the worst observed one, but at least 10% of the observed
-    spread (or of the bound's magnitude) beyond the bound. It is placed above
-    ``upper`` when the constraint has one, otherwise below ``lower``.
+    The value is the worst observed one, but at least ``max(spread, |bound|,
+    1e-3)`` beyond the bound, with ``spread`` the range of the finite values.
+    A value just past the bound would leave the probability of feasibility
+    there near 1/2. It is placed above ``upper`` when the constraint has one,
+    otherwise below ``lower``.
     """
     values = np.asarray(values, dtype=float).copy()
     missing = ~np.isfinite(values)
@@ -77,11 +85,11 @@ def impute_violations(values: np.ndarray, constraint: Constraint) -> np.ndarray:
     finite = values[~missing]
     spread = float(np.ptp(finite)) if finite.size > 1 else 0.0
     if constraint.upper is not None:
-        margin = 0.1 * max(spread, abs(constraint.upper), 1e-3)
+        margin = max(spread, abs(constraint.upper), 1e-3)
         fill = max([constraint.upper + margin, *finite])
     else:
         lower = float(constraint.lower)  # type: ignore[arg-type]
-        margin = 0.1 * max(spread, abs(lower), 1e-3)
+        margin = max(spread, abs(lower), 1e-3)
         fill = min([lower - margin, *finite])
     values[missing] = fill
     return values
@@ -183,6 +191,10 @@ class BayesOpt(Searcher):
     def _propose(self) -> dict[str, Any]:
         if self.space.dim == 0 or len(self.observations) < self.n_initial:
             return self._design_point()
+        with single_threaded_blas():
+            return self._model_point()
+
+    def _model_point(self) -> dict[str, Any]:
         models = self._fit_models()
         if models is None:
             return self._design_point()
@@ -244,7 +256,10 @@ class BayesOpt(Searcher):
                 constraints.append(self._fit(f"constraint{i}", X, values))
         if self._pending:
             X_pending = self.space.encode(self._pending)
-            objective = objective.fantasize(X_pending) if objective else None
+            if objective is not None:
+                objective = _condition_on_lie(
+                    objective, X, impute_objective(y), X_pending
+                )
             constraints = [gp.fantasize(X_pending) for gp in constraints]
         self.last_timing.fit = time.perf_counter() - started
         return _Models(objective, constraints, best)
@@ -356,6 +371,24 @@ class ConstrainedBayesOpt(BayesOpt):
     """
 
     models_constraints = True
+
+
+def _condition_on_lie(
+    gp: GaussianProcess, X: np.ndarray, y: np.ndarray, X_pending: np.ndarray
+) -> GaussianProcess:
+    """Return a copy of the objective GP that also sees the pending inputs at
+    the worst observed value (the "constant liar" of Ginsbourger et al.,
+    "Kriging is well-suited to parallelize optimization", 2010).
+
+    Conditioning at the posterior mean instead (the kriging believer) only
+    shrinks the variance there to the fitted noise level, so EI near a
+    confident incumbent stayed highest at the pending point and a second
+    worker got a configuration 1e-7 away from the first. The lie lowers the
+    mean around pending points, which sends the next suggestion elsewhere.
+    """
+    liar = copy.deepcopy(gp)
+    lie = np.full(len(X_pending), float(np.min(y)))
+    return liar.fit(np.vstack([X, X_pending]), np.concatenate([y, lie]), optimize=False)
 
 
 def _bound(value: float | None) -> float:

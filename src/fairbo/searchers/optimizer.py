@@ -28,13 +28,14 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import qmc
+from threadpoolctl import ThreadpoolController
 
 from fairbo.domains import Categorical, Int
 from fairbo.space import SearchSpace
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AcquisitionMaximizer", "MaximizerSettings"]
+__all__ = ["AcquisitionMaximizer", "MaximizerSettings", "single_threaded_blas"]
 
 ValueFunction = Callable[[np.ndarray], np.ndarray]
 ValueAndGradient = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -42,6 +43,24 @@ ValueAndGradient = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 # Stand-in for a non-finite acquisition value inside L-BFGS-B, whose line
 # search cannot handle -inf. Log-space acquisitions stay far above it.
 _FLOOR = -1e10
+
+
+_controller: ThreadpoolController | None = None
+
+
+def single_threaded_blas() -> Any:
+    """Return a context manager that limits BLAS to one thread.
+
+    L-BFGS-B calls BLAS on vectors of a few dozen entries. With threaded
+    OpenBLAS on a loaded 2-core machine each of its iterations took about
+    2 ms instead of 5 us (measured with scipy 1.17), because of thread
+    synchronisation.
+    """
+    global _controller
+    if _controller is None:
+        # Building the controller scans the loaded libraries, so it is done once.
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
