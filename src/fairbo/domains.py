@@ -362,6 +362,7 @@ class Categorical(Domain):
         choice, ``1`` and ``True`` do not.
     default : optional
         A choice tried first when every parameter of the space has a default.
+        None means no default, so a ``None`` choice cannot be the default.
 
     Examples
     --------

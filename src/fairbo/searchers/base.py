@@ -207,7 +207,7 @@ class Searcher(ABC):
         InvalidArgumentError
             ``metrics`` lacks the objective metric.
         InvalidTypeError
-            ``metrics`` is not a mapping or holds a non-numeric value.
+            ``metrics`` is not a mapping or contains a non-numeric value.
         """
         checked = self.space.validate_config(config)
         values = self._check_metrics(metrics)

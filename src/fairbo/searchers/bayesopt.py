@@ -1,18 +1,18 @@
 """Bayesian optimization searchers: plain (BayesOpt) and constrained.
 
-Both start with a quasi-random Sobol design (see
-:func:`~fairbo.searchers.design.initial_design_size`; the configuration of
-every domain's default goes first when each domain has one), then fit
-Gaussian processes to the observations and propose the maximiser of an
+Both start with a quasi-random Sobol design whose size
+:func:`~fairbo.searchers.design.initial_design_size` gives. When every domain
+has a default, the configuration of defaults goes first. Then the searchers
+fit Gaussian processes to the observations and propose the maximiser of an
 acquisition function (see :mod:`fairbo.searchers.optimizer`):
 
 * :class:`BayesOpt`: one GP on the objective, log expected improvement over
   the best observation. Constraints are ignored.
 * :class:`ConstrainedBayesOpt`: the objective GP plus one GP per constraint
   metric, log EI over the best *feasible* observation plus the log
-  probability that every constraint holds (Gardner et al., "Bayesian
-  Optimization with Inequality Constraints", ICML 2014). Until a feasible
-  observation exists, only the probability of feasibility is maximised.
+  probability that every constraint holds (expected improvement weighted by
+  the probability of feasibility). Until a feasible observation exists, only
+  the probability of feasibility is maximised.
 
 Failed evaluations and missing values are imputed so that the models steer
 away from them (see :func:`impute_objective` and
@@ -288,6 +288,7 @@ class BayesOpt(Searcher):
         obj_mean, obj_std, obj_dmean, obj_dstd = _predict(
             models.objective, X, with_gradient
         )
+
         k = len(models.constraints)
         con_means, con_stds = np.zeros((m, k)), np.ones((m, k))
         con_dmeans, con_dstds = np.zeros((m, k, d)), np.zeros((m, k, d))
@@ -295,6 +296,7 @@ class BayesOpt(Searcher):
             mean, std, dmean, dstd = _predict(gp, X, with_gradient)
             con_means[:, j], con_stds[:, j] = mean, std
             con_dmeans[:, j], con_dstds[:, j] = dmean, dstd
+
         lowers = np.array([_bound(c.lower) for c in self.constraints[:k]])
         uppers = np.array([_bound(c.upper) for c in self.constraints[:k]])
         result = constrained_log_ei_with_gradient(
@@ -308,6 +310,8 @@ class BayesOpt(Searcher):
         )
         if not with_gradient:
             return result.value, np.zeros((m, d))
+
+        # Chain rule through every GP's mean and standard deviation.
         gradient = (
             result.d_obj_mean[:, None] * obj_dmean
             + result.d_obj_std[:, None] * obj_dstd
@@ -376,15 +380,15 @@ class ConstrainedBayesOpt(BayesOpt):
 def _condition_on_lie(
     gp: GaussianProcess, X: np.ndarray, y: np.ndarray, X_pending: np.ndarray
 ) -> GaussianProcess:
-    """Return a copy of the objective GP that also sees the pending inputs at
-    the worst observed value (the "constant liar" of Ginsbourger et al.,
-    "Kriging is well-suited to parallelize optimization", 2010).
+    """Return a copy of the objective GP conditioned on the pending inputs at
+    the worst observed value (the "constant liar" heuristic).
 
     Conditioning at the posterior mean instead (the kriging believer) only
-    shrinks the variance there to the fitted noise level, so EI near a
-    confident incumbent stayed highest at the pending point and a second
-    worker got a configuration 1e-7 away from the first. The lie lowers the
-    mean around pending points, which sends the next suggestion elsewhere.
+    shrinks the variance there to the fitted noise level. Near a confident
+    incumbent EI then stayed highest next to the pending point, and in a test
+    a second worker got a configuration 1e-7 away from the first. The lie
+    lowers the mean around pending points, so the next suggestion goes
+    elsewhere.
     """
     liar = copy.deepcopy(gp)
     lie = np.full(len(X_pending), float(np.min(y)))
