@@ -307,8 +307,72 @@ PRESSURE_VESSEL = Problem(
 )
 
 
+# ---------------------------------------------------------------- Hartmann-6
+
+_HARTMANN_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+_HARTMANN_A = np.array(
+    [
+        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
+        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
+        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
+        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
+    ]
+)
+_HARTMANN_P = 1e-4 * np.array(
+    [
+        [1312, 1696, 5569, 124, 8283, 5886],
+        [2329, 4135, 8307, 3736, 1004, 9991],
+        [2348, 1451, 3522, 2883, 3047, 6650],
+        [4047, 8828, 8732, 5743, 1091, 381],
+    ]
+)
+HARTMANN6_NAMES = tuple(f"x{i}" for i in range(1, 7))
+
+
+def hartmann6(x: np.ndarray) -> float:
+    """Return the 6-d Hartmann function with its standard constants.
+
+    Its unconstrained global minimum is -3.32237 at about
+    (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573).
+    """
+    exponent = np.sum(_HARTMANN_A * (np.asarray(x) - _HARTMANN_P) ** 2, axis=1)
+    return float(-np.sum(_HARTMANN_ALPHA * np.exp(-exponent)))
+
+
+def hartmann6_l1_evaluate(config: Mapping[str, Any]) -> dict[str, float]:
+    """Evaluate Hartmann-6 under ``c(x) = x1 + ... + x6 - 1 <= 0`` on ``[0, 1]^6``.
+
+    This is problem 2 of the supplement of [Letham2019]_. Only a fraction
+    1/720 of the cube is feasible (the volume of the corner simplex), so the
+    problem tests how fast a searcher finds a feasible point.
+    """
+    x = np.array([float(config[name]) for name in HARTMANN6_NAMES])
+    return {OBJECTIVE: hartmann6(x), "c": float(x.sum() - 1.0)}
+
+
+HARTMANN6_L1 = Problem(
+    name="hartmann6_l1",
+    title="Hartmann-6 with x1 + ... + x6 <= 1 (Letham et al. 2019), 6-d",
+    space={name: Float(0.0, 1.0) for name in HARTMANN6_NAMES},
+    evaluate=hartmann6_l1_evaluate,
+    constraints={"c": 0.0},
+    # Multi-start SLSQP (3000 starts inside the simplex): 99.5% of the starts
+    # end at this point, with x1 = x2 = x3 = 0 and the constraint active.
+    # Rounding x1..x3 to exactly 0 leaves c at -1.4e-13, strictly feasible.
+    optimum_value=-1.5150271070177,
+    optimum_config={
+        "x1": 0.0,
+        "x2": 0.0,
+        "x3": 0.0,
+        "x4": 0.19730093934562995,
+        "x5": 0.25129577305116957,
+        "x6": 0.5514032876030568,
+    },
+)
+
+
 PROBLEMS: dict[str, Problem] = {
-    p.name: p for p in (GARDNER, GRAMACY, BRANIN_DISK, PRESSURE_VESSEL)
+    p.name: p for p in (GARDNER, GRAMACY, BRANIN_DISK, PRESSURE_VESSEL, HARTMANN6_L1)
 }
 
 

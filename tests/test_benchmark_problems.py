@@ -21,10 +21,12 @@ from scipy.optimize import minimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.problems import (  # noqa: E402
+    HARTMANN6_NAMES,
     OBJECTIVE,
     PROBLEMS,
     Problem,
     get_problem,
+    hartmann6,
     problem_names,
 )
 
@@ -64,13 +66,54 @@ def test_metrics_cover_constraints(problem: Problem) -> None:
 
 @pytest.mark.parametrize("problem", ALL, ids=IDS)
 def test_random_points_never_beat_optimum(problem: Problem) -> None:
-    configs = problem.search_space().sample(np.random.default_rng(0), 3000)
+    configs = problem.search_space().sample(np.random.default_rng(0), 20_000)
     feasible_values = [
         m[OBJECTIVE] for m in map(problem.evaluate, configs) if problem.is_feasible(m)
     ]
-    # Every problem has a sizeable feasible region, so the check is not vacuous.
-    assert len(feasible_values) > 300
+    # The smallest feasible region, Hartmann-6's 1/720 of the cube, still
+    # gets about 28 of the draws, so the check is not vacuous.
+    assert len(feasible_values) >= 10
     assert min(feasible_values) >= problem.optimum_value
+
+
+def test_hartmann_simplex_draws_never_beat_optimum() -> None:
+    problem = get_problem("hartmann6_l1")
+    rng = np.random.default_rng(2)
+    # Dirichlet draws with a slack coordinate are uniform on the corner
+    # simplex, which is the feasible region.
+    points = rng.dirichlet(np.ones(7), size=5000)[:, :6]
+    values = []
+    for point in points:
+        metrics = problem.evaluate(dict(zip(HARTMANN6_NAMES, point, strict=True)))
+        assert problem.is_feasible(metrics)
+        values.append(metrics[OBJECTIVE])
+    assert min(values) >= problem.optimum_value
+
+
+def test_hartmann_slsqp_finds_nothing_better() -> None:
+    problem = get_problem("hartmann6_l1")
+    rng = np.random.default_rng(5)
+    best = math.inf
+    for start in rng.dirichlet(np.ones(7), size=20)[:, :6]:
+        result = minimize(
+            hartmann6,
+            start,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * 6,
+            constraints=[{"type": "ineq", "fun": lambda x: 1.0 - x.sum()}],
+            options={"ftol": 1e-12, "maxiter": 300},
+        )
+        config = dict(zip(HARTMANN6_NAMES, map(float, result.x), strict=True))
+        metrics = problem.evaluate(config)
+        if problem.is_feasible(metrics):
+            best = min(best, metrics[OBJECTIVE])
+    assert best >= problem.optimum_value - 1e-9
+    assert best == pytest.approx(problem.optimum_value, abs=1e-6)
+
+
+def test_hartmann6_known_global_minimum() -> None:
+    minimiser = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]
+    assert hartmann6(np.array(minimiser)) == pytest.approx(-3.32237, abs=1e-5)
 
 
 @pytest.mark.parametrize("problem", ALL, ids=IDS)
@@ -178,7 +221,13 @@ def test_get_problem_unknown_name() -> None:
 
 
 def test_problem_names_order() -> None:
-    assert problem_names() == ["gardner", "gramacy", "branin_disk", "pressure_vessel"]
+    assert problem_names() == [
+        "gardner",
+        "gramacy",
+        "branin_disk",
+        "pressure_vessel",
+        "hartmann6_l1",
+    ]
 
 
 # ------------------------------------------------ benchmark runner helpers
