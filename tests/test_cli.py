@@ -357,6 +357,29 @@ def test_show_missing_file_not_created(tmp_path):
     assert not (tmp_path / "absent.db").exists()
 
 
+# demo
+
+
+def test_demo_rejects_other_settings(tmp_path):
+    out = tmp_path / "demo"
+    out.mkdir()
+    fairbo.tune(
+        toy_objective,
+        TOY_SPACE,
+        metric="accuracy",
+        constraints={"dsp": DSP_BOUND},
+        searcher="random",
+        n_trials=1,
+        storage=out / "fairbo.db",
+        study_name="plain-bo",
+    )
+    outcome = runner.invoke(app, ["demo", "--trials", "1", "--out", str(out)])
+    assert outcome.exit_code == 2, outcome.output
+    assert "contains demo studies run with other settings" in outcome.stderr
+    assert "pass another --out folder" in outcome.stderr
+    assert outcome.stderr.count("Error:") == 1
+
+
 # demo, end to end (slow)
 
 
@@ -367,6 +390,7 @@ def test_demo_end_to_end(tmp_path):
         app, ["demo", "--trials", "6", "--out", str(out), "--epsilon", "0.05"]
     )
     assert outcome.exit_code == 0, outcome.output
+
     assert (out / "fairbo.db").is_file()
     assert (out / "demo.png").read_bytes()[:4] == b"\x89PNG"
     trials = pd.read_csv(out / "trials.csv")
@@ -374,6 +398,7 @@ def test_demo_end_to_end(tmp_path):
         "plain-bo": 6,
         "constrained-bo": 6,
     }
+
     text = outcome.stdout
     for fragment in (
         "Group sizes",
@@ -388,6 +413,7 @@ def test_demo_end_to_end(tmp_path):
         "constant predictor",
     ):
         assert fragment in text
+
     # Each searcher's feasible count in the table matches its study.
     row = next(line for line in text.splitlines() if "feasible trials" in line)
     for study in ("plain-bo", "constrained-bo"):
@@ -418,7 +444,7 @@ def _finished_trials(db: Path) -> int:
     return row[0]
 
 
-def _run_command(db: Path, trials: int) -> list[str]:
+def _run_command(db: Path, trials: int, workers: int) -> list[str]:
     return [
         _fairbo_script(),
         "run",
@@ -434,14 +460,17 @@ def _run_command(db: Path, trials: int) -> list[str]:
         str(db),
         "--study",
         "sigint",
+        "--workers",
+        str(workers),
     ]
 
 
 @pytest.mark.slow
-def test_run_interrupt_and_resume(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_run_interrupt_and_resume(workers, tmp_path):
     db = tmp_path / "int.db"
     process = subprocess.Popen(
-        _run_command(db, 500),
+        _run_command(db, 500, workers),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -469,7 +498,7 @@ def test_run_interrupt_and_resume(tmp_path):
     # Resuming reaches the study's total and re-runs the interrupted trial.
     total = len(result.trials) + 1
     completed = subprocess.run(
-        _run_command(db, total), capture_output=True, text=True, timeout=120
+        _run_command(db, total, workers), capture_output=True, text=True, timeout=120
     )
     assert completed.returncode == 0, completed.stderr
     resumed = load(db, "sigint")

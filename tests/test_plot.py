@@ -165,6 +165,16 @@ def test_tradeoff_adds_colorbar():
     assert figure.axes[1].get_ylabel() == "trial number"
 
 
+def test_tradeoff_legend_markers_grey():
+    ax = plot_tradeoff(make_result(), ax=new_axes())
+    legend = ax.get_legend()
+    FigureCanvasAgg(ax.figure).draw()
+    labels = [text.get_text() for text in legend.get_texts()]
+    for name in ("feasible", "infeasible"):
+        handle = legend.legend_handles[labels.index(name)]
+        assert matplotlib.colors.to_hex(handle.get_facecolor()[0]) == "#737373"
+
+
 def test_tradeoff_hidden_trials_note():
     ax = plot_tradeoff(make_result(), ax=new_axes())
     (note,) = artists(ax, "hidden-note")

@@ -29,6 +29,7 @@ from fairbo.trial import Trial, TrialStatus, metric_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
 
     from fairbo.result import TuneResult
 
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 _LIGHTEST_SHADE = 0.3
 _CHOSEN_COLOR = "tab:red"
 _THRESHOLD_COLOR = "tab:orange"
+_LEGEND_GREY = "0.45"
 
 
 def trial_colormap(name: str = "Blues") -> ListedColormap:
@@ -155,7 +157,8 @@ def plot_tradeoff(
     ax.set_title(result.study_name if title is None else title)
     _note_hidden_trials(ax, result, len(points))
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best", fontsize="small")
+        legend = ax.legend(loc="best", fontsize="small")
+        _neutral_marker_colours(legend)
     return ax
 
 
@@ -342,6 +345,17 @@ def _scatter_points(
             gid=label,
             zorder=2,
         )
+
+
+def _neutral_marker_colours(legend: Legend) -> None:
+    """Draw the feasible/infeasible legend markers in mid grey: they would
+    otherwise take the colour of one arbitrary trial."""
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        if text.get_text() in ("feasible", "infeasible") and handle is not None:
+            # Without its data array the handle stops mapping trial numbers.
+            handle.set_array(None)
+            handle.set_facecolor(_LEGEND_GREY)
+            handle.set_edgecolor(_LEGEND_GREY)
 
 
 def _threshold_values(

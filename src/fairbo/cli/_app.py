@@ -39,10 +39,16 @@ from fairbo.cli._tables import (
     trial_detail_table,
     trials_table,
 )
-from fairbo.exceptions import FairboError, StorageError, TooManyFailuresError
+from fairbo.exceptions import (
+    FairboError,
+    StorageError,
+    StudyMismatchError,
+    TooManyFailuresError,
+)
 from fairbo.objective import FairnessObjective
 from fairbo.result import TuneResult
 from fairbo.storage import SQLiteStorage
+from fairbo.trial import TrialStatus
 
 app = typer.Typer(
     name="fairbo",
@@ -161,7 +167,14 @@ def demo(
         logging_to(err_console, verbosity_level(verbose, quiet)),
         _handle_errors(_demo.resume_command(settings)),
     ):
-        _demo.run_demo(settings, out_console, err_console)
+        try:
+            _demo.run_demo(settings, out_console, err_console)
+        except StudyMismatchError as err:
+            raise CliError(
+                f"{out / _demo.DATABASE_NAME} contains demo studies run with other "
+                f"settings ({' '.join(str(err).split())}); pass another --out "
+                "folder or delete that file."
+            ) from err
 
 
 # run
@@ -317,10 +330,9 @@ def _check_choice(value: str, choices: list[str], option: str) -> None:
 def _run_resume_hint(storage: Path, study_name: str) -> str:
     """Build the command line that resumes an interrupted ``fairbo run``."""
     args = sys.argv[1:]
-    if "--storage" not in args:
-        args += ["--storage", str(storage)]
-    if "--study" not in args:
-        args += ["--study", study_name]
+    for option, value in (("--storage", str(storage)), ("--study", study_name)):
+        if not any(a == option or a.startswith(f"{option}=") for a in args):
+            args += [option, value]
     return shlex.join(["fairbo", *args])
 
 
@@ -328,7 +340,7 @@ def _print_run_summary(
     console: Console, result: TuneResult, objective: FairnessObjective
 ) -> None:
     finished = [t for t in result.trials if t.is_finished]
-    failed = len(finished) - sum(1 for t in finished if t.metrics)
+    failed = sum(1 for t in finished if t.status is TrialStatus.FAILED)
     console.print(
         f"{len(finished)} trials finished: {result.n_feasible} feasible, "
         f"{failed} failed. Best feasible: {describe_best(result)}."
