@@ -36,7 +36,7 @@ QUICK_SEEDS = 2
 QUICK_TRIALS = 8
 RESULTS_DIR = "benchmarks/results/raw"
 QUICK_DIR = "benchmarks/results/quick"
-CACHE_PATH = "benchmarks/results/evaluations.sqlite"
+CACHE_PATH = "benchmarks/results/raw/evaluations.sqlite"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--markdown",
-        default="benchmarks/results/peers_tables.md",
+        default="benchmarks/results/raw/peers_tables.md",
         help="file the tables are written to",
     )
     return parser  # fmt: skip

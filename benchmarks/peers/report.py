@@ -138,6 +138,14 @@ def summarize(task: Task, runs: list[dict[str, Any]], optimum: float) -> dict[st
             for t in tests
         )
         row["test_runs"] = len(tests)
+        # A constant predictor meets any parity bound by giving up; count how
+        # often the chosen configuration is one on a validation fold.
+        row["chosen_constant"] = sum(
+            r["trials"][r["test"]["trial"]]["metrics"].get("constant_predictor", 0.0)
+            == 1.0
+            for r in runs
+            if r.get("test")
+        )
     return row
 
 
@@ -174,7 +182,7 @@ def task_table(task: Task, rows: dict[str, dict[str, Any]]) -> list[str]:
             test = f"{row['test_metric']:.4f}"
             fairness = (
                 f"{row['test_fairness']:.4f} ({row['test_violations']}/"
-                f"{row['test_runs']} over bound)"
+                f"{row['test_runs']} over bound, {row['chosen_constant']} constant)"
             )
         lines.append(
             f"| {name} | {row['seeds']} | {_format_quantiles(row.get('at10'))} "
@@ -189,7 +197,9 @@ def task_table(task: Task, rows: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def plot_task(task: Task, runs: dict[str, list[dict[str, Any]]], path: Path) -> None:
+def plot_task(
+    task: Task, runs: dict[str, list[dict[str, Any]]], optimum: float, path: Path
+) -> None:
     """Plot median best-feasible value (band: IQR) against trials."""
     import matplotlib
 
@@ -209,6 +219,8 @@ def plot_task(task: Task, runs: dict[str, list[dict[str, Any]]], path: Path) -> 
         axes.fill_between(
             trials, stats[:, 0], stats[:, 2], color=line.get_color(), alpha=0.12
         )
+    if math.isfinite(optimum):
+        axes.axhline(optimum, color="black", linewidth=0.8, linestyle=":")
     axes.set_xlabel("trial")
     axes.set_ylabel(f"best feasible {task.metric} ({task.mode})")
     bounds = ", ".join(f"{k} <= {v:g}" for k, v in task.constraints.items())
@@ -246,8 +258,10 @@ def write_report(
             *task_table(task, rows),
             "",
         ]
-        plot_task(task, runs, Path(figures_dir) / f"peers_{task_name}.png")
+        plot_task(task, runs, optimum, Path(figures_dir) / f"peers_{task_name}.png")
     Path(markdown_path).parent.mkdir(parents=True, exist_ok=True)
     Path(markdown_path).write_text("\n".join(lines))
+    summary_path = Path(markdown_path).with_suffix(".json")
+    summary_path.write_text(json.dumps(summary, indent=1, default=list))
     logger.info("wrote %s and %d plots", markdown_path, len(grouped))
     return summary

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import platform
+import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -50,6 +51,24 @@ class RunSpec:
     @property
     def path(self) -> Path:
         return Path(self.out_dir) / self.task / self.optimizer / f"seed{self.seed}.json"
+
+
+def _source_revision() -> str:
+    """Git commit of the working tree, with "+dirty" when files differ from it."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
 
 
 def _package_versions() -> dict[str, str]:
@@ -122,6 +141,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "trials": trials,
         "test": _test_of_choice(task, trials, cache),
         "versions": _package_versions(),
+        "revision": _source_revision(),
         "machine": {
             "platform": platform.platform(),
             "python": platform.python_version(),
