@@ -411,6 +411,7 @@ def test_demo_end_to_end(tmp_path):
         "found at trial",
         "feasible trials",
         "constant predictor",
+        "test positive rate",
     ):
         assert fragment in text
 
@@ -508,3 +509,23 @@ def test_run_interrupt_and_resume(workers, tmp_path):
         if trial.number in finished:
             assert trial.config == finished[trial.number].config
             assert trial.metrics == finished[trial.number].metrics
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.70125, "0.7013"),
+        (1.0, "1.0"),
+        (0.0, "0.0"),
+        (0.00012345, "0.000123"),
+        (float("nan"), "nan"),
+        (5, "5"),
+        ("gini", "gini"),
+        (None, "None"),
+        (True, "True"),
+    ],
+)
+def test_format_value_cells(value, text):
+    from fairbo.cli._tables import format_value
+
+    assert format_value(value) == text

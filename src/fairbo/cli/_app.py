@@ -9,6 +9,7 @@ code 130 after saying how to resume.
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import sys
 from collections.abc import Iterator
@@ -113,11 +114,19 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+# Width of tables written to a file or pipe, where rich would otherwise use
+# 80 columns and cut the cells of wide tables.
+_PIPE_WIDTH = 160
+
+
 def _consoles() -> tuple[Console, Console]:
     """Consoles for standard output and standard error. Plain text is neither
     wrapped nor parsed for markup, so paths and names print unchanged."""
     options = {"soft_wrap": True, "markup": False, "highlight": False}
-    return Console(**options), Console(stderr=True, **options)
+    out = Console(**options)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out.width = _PIPE_WIDTH
+    return out, Console(stderr=True, **options)
 
 
 # demo

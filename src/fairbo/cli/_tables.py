@@ -15,15 +15,19 @@ from fairbo.trial import Trial, TrialStatus, metric_value
 
 
 def format_value(value: Any) -> str:
-    """Format a metric or parameter value for a table cell."""
+    """Format a metric or parameter value for a table cell.
+
+    A whole float keeps one decimal ("1.0") because an int and a float can
+    mean different things to an estimator (``min_samples_split``).
+    """
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
-        if value.is_integer() and abs(value) < 1e6:
-            return str(int(value))
-        return f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3g}"
+        if value.is_integer():
+            return f"{value:.1f}"
+        return f"{value:.4f}" if abs(value) >= 1e-3 else f"{value:.3g}"
     return str(value)
 
 
@@ -167,6 +171,8 @@ def comparison_table(
         ),
         (f"test {metric}", lambda e: _test_metric(e, metric)),
         (f"test {constraint_metric}", lambda e: _test_metric(e, constraint_metric)),
+        ("validation positive rate", lambda e: _best_metric(e, "positive_rate")),
+        ("test positive rate", lambda e: _test_metric(e, "positive_rate")),
         ("found at trial", _found_at),
         ("feasible trials", _feasible_count),
         ("constant predictor", _constant_text),
