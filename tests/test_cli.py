@@ -243,6 +243,35 @@ def test_run_positive_label_text(tmp_path):
     assert outcome.exit_code == 0, outcome.output
 
 
+@pytest.mark.parametrize(
+    ("flag", "shown", "hidden"),
+    [
+        ("--verbose", ["trial 0 completed", "best feasible"], []),
+        (None, ["best feasible", "SmallGroupWarning"], ["trial 0 completed"]),
+        ("--quiet", [], ["trial 0 completed", "best feasible", "SmallGroupWarning"]),
+    ],
+)
+def test_run_log_levels(flag, shown, hidden, toy_csv, tmp_path):
+    args = csv_run_args(toy_csv, tmp_path / "v.db", "--trials", "1")
+    outcome = runner.invoke(app, args + ([flag] if flag else []))
+    assert outcome.exit_code == 0, outcome.output
+    for fragment in shown:
+        assert fragment in outcome.stderr
+    for fragment in hidden:
+        assert fragment not in outcome.stderr
+
+
+def test_module_entry_point(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "fairbo.cli", "show", str(tmp_path / "none.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 2
+    assert "not found" in completed.stderr
+
+
 def _bytes_file(tmp_path: Path, name: str, content: bytes) -> str:
     path = tmp_path / name
     path.write_bytes(content)
