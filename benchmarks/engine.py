@@ -260,8 +260,17 @@ def machine_info() -> dict[str, Any]:
             text=True,
             check=False,
         ).stdout.strip()
+        # Uncommitted changes under src/ mean the commit alone does not
+        # identify the searchers that ran.
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=BENCHMARK_DIR.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
-        commit = ""
+        commit, dirty = "", ""
     import scipy
 
     return {
@@ -272,6 +281,7 @@ def machine_info() -> dict[str, Any]:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "git_commit": commit or None,
+        "src_uncommitted_changes": bool(dirty),
     }
 
 
@@ -280,7 +290,7 @@ def write_raw(results: Sequence[RunResult], meta: dict[str, Any], out: Path) -> 
     out.mkdir(parents=True, exist_ok=True)
     payload = {"meta": meta, "runs": [asdict(r) for r in results]}
     with open(out / "runs.json", "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1, allow_nan=True)
+        json.dump(payload, handle, allow_nan=True)
     with open(out / "runs.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
