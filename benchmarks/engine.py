@@ -378,15 +378,18 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         type=Path,
-        default=BENCHMARK_DIR / "results" / "engine",
-        help="directory for runs.json, runs.csv and summary.md",
+        default=None,
+        help="directory for runs.json, runs.csv and summary.md (default "
+        "benchmarks/results/engine, or benchmarks/results/engine-quick with "
+        "--quick)",
     )
 
     parser.add_argument(
         "--figures",
         type=Path,
-        default=BENCHMARK_DIR / "figures",
-        help="directory for the regret plot (engine_regret.png)",
+        default=None,
+        help="directory for the regret plot engine_regret.png (default "
+        "benchmarks/figures, or the --out directory with --quick)",
     )
 
     parser.add_argument(
@@ -400,6 +403,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.seeds = 2 if args.quick else DEFAULT_SEEDS
     if args.evals is None:
         args.evals = 15 if args.quick else DEFAULT_EVALS
+    # A quick run must not overwrite the recorded results of a full one.
+    if args.out is None:
+        args.out = (
+            BENCHMARK_DIR / "results" / ("engine-quick" if args.quick else "engine")
+        )
+    if args.figures is None:
+        args.figures = args.out if args.quick else BENCHMARK_DIR / "figures"
     if args.seeds < 1 or args.evals < 1:
         parser.error(
             f"--seeds and --evals must be >= 1, got {args.seeds} and {args.evals}"
