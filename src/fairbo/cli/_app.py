@@ -120,8 +120,9 @@ _PIPE_WIDTH = 160
 
 
 def _consoles() -> tuple[Console, Console]:
-    """Consoles for standard output and standard error. Plain text is neither
-    wrapped nor parsed for markup, so paths and names print unchanged."""
+    """Create consoles for standard output and standard error. Plain text is
+    neither wrapped nor parsed for markup, so paths and names print unchanged.
+    """
     options = {"soft_wrap": True, "markup": False, "highlight": False}
     out = Console(**options)
     if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -158,7 +159,7 @@ def demo(
     A random forest (100 trees) is tuned over min_samples_split, max_depth
     and criterion for validation accuracy, under DSP(foreign vs local
     workers) <= epsilon. 20 % of the rows, stratified by label and group,
-    are held out as a test part that the optimiser never sees; validation
+    are held out as a test part that the optimiser never uses; validation
     uses 5-fold stratified cross-validation on the rest. Both searchers use
     the same budget, seed and splits. Running the same command again
     resumes (or reuses) the stored studies.
@@ -289,21 +290,21 @@ def run(
         check_metric(metric, "--metric")
         require_parent_folder(storage, "--storage")
         if data is not None:
-            dataset_ = load_csv(data, target, sensitive, positive_label)
+            loaded = load_csv(data, target, sensitive, positive_label)
         else:
-            dataset_ = load_embedded(dataset, sensitive)
+            loaded = load_embedded(dataset, sensitive)
         metric_names = list(dict.fromkeys([metric, *(c.metric for c in constraints)]))
         objective = FairnessObjective(
             model,
-            dataset_.X,
-            dataset_.y,
-            dataset_.sensitive,
+            loaded.X,
+            loaded.y,
+            loaded.sensitive,
             metrics=metric_names,
             cv=cv,
             test_size=test_size or None,
             seed=seed,
         )
-        study_name = study or f"{dataset_.name}-{model}-{searcher}"
+        study_name = study or f"{loaded.name}-{model}-{searcher}"
         request = StudyRequest(
             objective=objective,
             space=objective.search_space,
