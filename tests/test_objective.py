@@ -440,6 +440,7 @@ def test_german_credit_five_fold():
     assert elapsed < 10.0
 
 
+@pytest.mark.filterwarnings("ignore::fairbo.exceptions.SmallGroupWarning")
 def test_disparate_impact_gets_lower_bound():
     bunch = fairbo.datasets.load_german_credit()
     objective = fairbo.FairnessObjective(
