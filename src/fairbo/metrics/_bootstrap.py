@@ -15,7 +15,7 @@ import logging
 import numbers
 import warnings
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,7 +64,7 @@ class BootstrapResult:
     lower: float
     upper: float
     confidence: float
-    resamples: np.ndarray
+    resamples: np.ndarray = field(repr=False)
     n_resamples: int
     n_dropped: int
 
