@@ -68,3 +68,16 @@ class DeclaredMetrics:
 
     def __call__(self, config: dict) -> dict:
         return quadratic(config)
+
+
+def interrupted_at_third_call():
+    """An objective that acts as if Ctrl-C arrived during its third call."""
+    calls = []
+
+    def objective(config: dict) -> dict:
+        calls.append(config)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return quadratic(config)
+
+    return objective

@@ -158,3 +158,16 @@ def test_running_trial_cannot_be_finished(tmp_path):
         with pytest.raises(fairbo.exceptions.InvalidArgumentError, match="running"):
             storage.finish_trial("s", trial)
         assert storage.load_trials("s")[0].status is TrialStatus.RUNNING
+
+
+def test_other_programs_database_is_left_alone(tmp_path):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    with pytest.raises(StorageError, match="another program"):
+        SQLiteStorage(path)
+    with sqlite3.connect(path) as connection:
+        tables = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        ).fetchall()
+    assert tables == [("customers",)]

@@ -225,3 +225,21 @@ def test_process_pool_uses_both_workers():
     assert len(result.trials) == 6
     assert all(t.status is TrialStatus.COMPLETED for t in result.trials)
     assert len({t.worker for t in result.trials}) == 2
+
+
+def test_ctrl_c_leaves_trial_running_for_resume(tmp_path, caplog):
+    path = tmp_path / "runs.db"
+    with pytest.raises(KeyboardInterrupt):
+        run(
+            objectives.interrupted_at_third_call(),
+            n_trials=6,
+            storage=path,
+            study_name="s",
+        )
+    assert "trials [2] were stopped" in caplog.text
+    with SQLiteStorage(path) as storage:
+        statuses = [t.status for t in storage.load_trials("s")]
+    assert statuses == [TrialStatus.COMPLETED] * 2 + [TrialStatus.RUNNING]
+    result = run(n_trials=6, storage=path, study_name="s")
+    assert [t.number for t in result.trials] == list(range(6))
+    assert all(t.status is TrialStatus.COMPLETED for t in result.trials)

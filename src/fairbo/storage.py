@@ -152,6 +152,19 @@ class SQLiteStorage:
         cursor.execute("COMMIT")
 
     def _create_schema(self) -> None:
+        tables = {
+            row[0]
+            for row in self._connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        if tables and "meta" not in tables:
+            # Adding fairbo's tables would change another program's file.
+            raise StorageError(
+                f"{self.path!r} is an SQLite database of another program "
+                f"(tables {sorted(tables)}), not a fairbo results file; pass "
+                "the path of a fairbo results file or of a new file."
+            )
         self._connection.executescript(_SCHEMA)
         row = self._connection.execute(
             "SELECT value FROM meta WHERE key = 'schema_version'"

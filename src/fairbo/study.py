@@ -84,5 +84,6 @@ class StudyDefinition:
             raise StudyMismatchError(
                 f"study {self.name!r} already exists with "
                 + "; ".join(differences)
-                + ". Pass a new study_name, or the stored definition to resume."
+                + ". Use another study name (study_name= in Python, --study on "
+                "the command line), or the stored definition to resume."
             )

@@ -233,6 +233,7 @@ class _StudyRunner:
         self.trials: dict[int, Trial] = {}
         self.requeued: list[Trial] = []
         self.running: dict[Future, _Running] = {}
+        self.submitting: Trial | None = None
         self.consecutive_failures = 0
         self.exhausted = False
         self.started = time.monotonic()
@@ -330,9 +331,13 @@ class _StudyRunner:
 
     def _submit(self, trial: Trial) -> None:
         assert self.executor is not None
+        # The in-process executor runs the trial inside submit(), so Ctrl-C
+        # can arrive before the future exists; _interrupt reads this field.
+        self.submitting = trial
         future = self.executor.submit(
             evaluate, self.objective, trial.config, self.timeout_per_trial
         )
+        self.submitting = None
         self.running[future] = _Running(trial, future, time.monotonic(), self.executor)
 
     def _finish(self, trial: Trial, outcome: TrialOutcome) -> None:
@@ -488,7 +493,11 @@ class _StudyRunner:
             self.executor = make_process_pool(self.n_workers)
 
     def _interrupt(self) -> None:
-        running = sorted(r.trial.number for r in self.running.values())
+        stopped = [entry.trial for entry in self.running.values()]
+        if self.submitting is not None:
+            stopped.append(self.submitting)
+            self.searcher.discard_pending(self.submitting.config)
+        running = sorted(trial.number for trial in stopped)
         for entry in self.running.values():
             entry.future.cancel()
             self.searcher.discard_pending(entry.trial.config)

@@ -1,0 +1,5 @@
+"""``python -m fairbo``: the same as the ``fairbo`` command."""
+
+from fairbo.cli import main
+
+main()
