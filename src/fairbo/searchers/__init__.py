@@ -29,6 +29,7 @@ __all__ = [
     "RandomSearch",
     "Searcher",
     "make_searcher",
+    "searcher_name",
     "searcher_names",
 ]
 
@@ -108,3 +109,12 @@ def _check_same_study(
             f"but the study uses metric {metric!r}, mode {Mode.parse(mode).value!r}"
             " and the given space; build the searcher with the study's arguments."
         )
+
+
+def searcher_name(searcher: Searcher) -> str:
+    """Return the registered name of ``searcher``'s class (``"cbo"`` for a
+    ConstrainedBayesOpt), or the class name for a user subclass."""
+    for name, cls in _REGISTRY.items():
+        if type(searcher) is cls:
+            return name
+    return type(searcher).__name__
