@@ -35,7 +35,7 @@ QUICK_TASKS = ["gardner"]
 QUICK_SEEDS = 2
 QUICK_TRIALS = 8
 RESULTS_DIR = "benchmarks/results/raw"
-QUICK_DIR = "benchmarks/results/quick"
+QUICK_DIR = "benchmarks/results/raw/quick"
 CACHE_PATH = "benchmarks/results/raw/evaluations.sqlite"
 
 

@@ -93,7 +93,7 @@ class OptunaAdapter:
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ExperimentalWarning of GPSampler
+            warnings.simplefilter("ignore")  # Optuna's experimental-feature notices
             if sampler == "tpe":
                 instance = optuna.samplers.TPESampler(seed=seed)
             else:
@@ -215,7 +215,7 @@ class SyneTuneAdapter:
 
     def observe(self, config: dict[str, Any], metrics: dict[str, float]) -> float:
         # Syne Tune models one constraint, so several are folded into their
-        # maximum excess, which is <= 0 exactly when every one holds.
+        # maximum excess, which is <= 0 exactly when every one is met.
         excess = max(_constraint_excess(self.task, metrics).values())
         value = metrics.get(self.task.metric)
         value = float(value) if value is not None and math.isfinite(value) else None
@@ -234,7 +234,7 @@ class SyneTuneAdapter:
             self.process.wait(timeout=30)
 
 
-#: Optimizer name -> (library, factory of an adapter for (task, seed)).
+#: Optimizer name -> factory of its adapter for (task, seed).
 OPTIMIZERS: dict[str, Any] = {
     "fairbo-random": lambda task, seed: FairboAdapter(task, seed, "random"),
     "fairbo-bo": lambda task, seed: FairboAdapter(task, seed, "bo"),
