@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import fairbo
 from fairbo import models
 from fairbo.exceptions import InvalidArgumentError, InvalidConfigError
 from fairbo.space import Categorical, Float, Int, SearchSpace
@@ -147,5 +148,14 @@ def test_spec_pickles(name):
 def test_missing_xgboost_message(monkeypatch):
     # A None entry in sys.modules makes `import xgboost` raise ImportError.
     monkeypatch.setitem(sys.modules, "xgboost", None)
-    with pytest.raises(ImportError, match=r"pip install fairbo\[xgboost\]"):
+    with pytest.raises(ImportError, match=r"pip install 'fairbo\[xgboost\]'"):
         models.get("xgboost").build({})
+
+
+def test_missing_xgboost_fails_when_objective_is_built(monkeypatch):
+    monkeypatch.setitem(sys.modules, "xgboost", None)
+    bunch = fairbo.datasets.load_german_credit()
+    with pytest.raises(ImportError, match="xgboost"):
+        fairbo.FairnessObjective(
+            "xgboost", bunch.data, bunch.target, bunch.sensitive_features, cv=2
+        )

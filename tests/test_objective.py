@@ -459,3 +459,49 @@ def test_disparate_impact_gets_lower_bound():
     assert result["di_lcb"] <= result["di"] + 0.05
     assert "dsp_ucb" in result
     assert set(result) == set(objective.metric_names)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"cv": 1000}, "use cv <= 300"),
+        ({"test_size": 0.001}, "cannot hold out test_size=0.001"),
+    ],
+)
+def test_impossible_splits_are_explained(kwargs, fragment):
+    bunch = fairbo.datasets.load_german_credit()
+    with pytest.raises(fairbo.exceptions.InvalidArgumentError, match=fragment):
+        fairbo.FairnessObjective(
+            "logistic_regression",
+            bunch.data,
+            bunch.target,
+            bunch.sensitive_features,
+            **kwargs,
+        )
+
+
+def test_single_group_is_rejected():
+    bunch = fairbo.datasets.load_german_credit()
+    one_group = pd.Series("everyone", index=bunch.data.index)
+    with pytest.raises(fairbo.exceptions.InvalidArgumentError, match="at least 2"):
+        fairbo.FairnessObjective(
+            "logistic_regression", bunch.data, bunch.target, one_group
+        )
+
+
+def test_fingerprint_follows_data_and_settings():
+    bunch = fairbo.datasets.load_german_credit()
+
+    def build(target, **kwargs):
+        return fairbo.FairnessObjective(
+            "random_forest", bunch.data, target, bunch.sensitive_features, **kwargs
+        ).fingerprint
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fairbo.exceptions.SmallGroupWarning)
+        first = build(bunch.target, cv=3)
+        assert build(bunch.target, cv=3) == first
+        assert build(bunch.target, cv=4) != first
+        flipped = bunch.target.copy()
+        flipped.iloc[0] = 1 - flipped.iloc[0]
+        assert build(flipped, cv=3) != first

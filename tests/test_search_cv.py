@@ -93,3 +93,14 @@ def test_constraint_on_upper_confidence_bound(german):
 def test_unpredicted_search_raises_not_fitted():
     with pytest.raises(NotFittedError, match="call fit first"):
         make_search().predict(np.zeros((2, 2)))
+
+
+def test_unknown_parameter_fails_before_any_trial(german):
+    search = fairbo.FairSearchCV(
+        LogisticRegression(), {"Cc": fairbo.Float(1e-3, 1.0)}, n_trials=2, cv=3
+    )
+    with pytest.raises(fairbo.exceptions.InvalidArgumentError, match=r"\['Cc'\]"):
+        search.fit(
+            german.data, german.target, sensitive_features=german.sensitive_features
+        )
+    assert not hasattr(search, "result_")

@@ -243,3 +243,33 @@ def test_ctrl_c_leaves_trial_running_for_resume(tmp_path, caplog):
     result = run(n_trials=6, storage=path, study_name="s")
     assert [t.number for t in result.trials] == list(range(6))
     assert all(t.status is TrialStatus.COMPLETED for t in result.trials)
+
+
+def test_resume_with_other_searcher_is_rejected(tmp_path):
+    path = tmp_path / "runs.db"
+    run(n_trials=2, storage=path, study_name="s", searcher="random")
+    with pytest.raises(StudyMismatchError, match="searcher='random'"):
+        run(n_trials=4, storage=path, study_name="s", searcher="cbo")
+
+
+def test_resume_with_other_data_is_rejected(tmp_path):
+    class Fingerprinted(objectives.DeclaredMetrics):
+        def __init__(self, fingerprint):
+            self.fingerprint = fingerprint
+
+    path = tmp_path / "runs.db"
+    run(Fingerprinted("aaaa"), n_trials=2, storage=path, study_name="s")
+    with pytest.raises(StudyMismatchError, match="data or settings differ"):
+        run(Fingerprinted("bbbb"), n_trials=4, storage=path, study_name="s")
+    resumed = run(Fingerprinted("aaaa"), n_trials=3, storage=path, study_name="s")
+    assert len(resumed.trials) == 3
+
+
+def test_misnamed_metric_does_not_keep_the_study(tmp_path):
+    path = tmp_path / "runs.db"
+    with pytest.raises(InvalidArgumentError, match="costs"):
+        run(storage=path, study_name="s", constraints={"costs": 0.5})
+    with SQLiteStorage(path) as storage:
+        assert storage.study_names() == []
+    result = run(storage=path, study_name="s", n_trials=3)
+    assert len(result.trials) == 3

@@ -59,7 +59,14 @@ def split_test(y: np.ndarray, groups: np.ndarray, test_size: float, seed: int) -
     splitter = StratifiedShuffleSplit(
         n_splits=1, test_size=test_size, random_state=seed
     )
-    development, test = next(splitter.split(np.zeros(len(y)), strata))
+    try:
+        development, test = next(splitter.split(np.zeros(len(y)), strata))
+    except ValueError as err:
+        raise InvalidArgumentError(
+            f"FairnessObjective: cannot hold out test_size={test_size} of "
+            f"{len(y)} rows stratified by label and group ({err}); choose a "
+            "test_size that leaves rows of every class on both sides."
+        ) from err
     return np.sort(development), np.sort(test)
 
 
@@ -79,6 +86,7 @@ def validation_splits(
     """
     y_rows, groups_rows = y[rows], groups[rows]
     if validation_size is None:
+        _check_fold_count(y_rows, cv)
         strata = make_strata(y_rows, groups_rows, min_rows=cv)
         splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     else:
@@ -86,8 +94,27 @@ def validation_splits(
         splitter = StratifiedShuffleSplit(
             n_splits=1, test_size=validation_size, random_state=seed
         )
-    splits = splitter.split(np.zeros(len(rows)), strata)
+    try:
+        splits = list(splitter.split(np.zeros(len(rows)), strata))
+    except ValueError as err:
+        raise InvalidArgumentError(
+            f"FairnessObjective: cannot split {len(rows)} rows with cv={cv}, "
+            f"validation_size={validation_size} ({err}); use fewer folds or a "
+            "larger validation_size."
+        ) from err
     return [(rows[np.sort(train)], rows[np.sort(valid)]) for train, valid in splits]
+
+
+def _check_fold_count(y: np.ndarray, cv: int) -> None:
+    """Raise unless every class has at least ``cv`` rows, which stratified
+    k-fold needs to put each class in every fold."""
+    label, count = min(Counter(y.tolist()).items(), key=lambda item: item[1])
+    if cv > count:
+        raise InvalidArgumentError(
+            f"FairnessObjective: cv={cv} folds need at least {cv} rows of each "
+            f"class, but class {label!r} has only {count} rows to split; use "
+            f"cv <= {count}."
+        )
 
 
 def count_groups(groups: np.ndarray, labels: Sequence[str]) -> dict[str, int]:

@@ -120,7 +120,8 @@ def _xgboost() -> BaseEstimator:
     except ImportError as error:
         raise ImportError(
             "Model 'xgboost' needs the xgboost package, which is not installed; "
-            "install it with `pip install fairbo[xgboost]` (the CPU-only "
+            "install it with `pip install 'fairbo[xgboost]'`, or `pip install -e "
+            "'.[xgboost]'` in a source checkout (the CPU-only "
             "xgboost-cpu wheel)."
         ) from error
     return XGBClassifier(n_jobs=1, tree_method="hist", verbosity=0)

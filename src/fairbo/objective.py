@@ -8,6 +8,7 @@ per trial, possibly in another process, so it pickles with its data.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,6 +140,9 @@ class FairnessObjective:
     model : fairbo.models.ModelSpec
     metric_keys : list of str
         Keys of the requested metrics in the results.
+    fingerprint : str
+        Hash of the data, the model name and the settings. The tuner stores
+        it with a study and refuses to resume the study with another one.
     group_sizes : dict
         Rows per group in ``"all"`` data, the ``"train_validation"`` part,
         the ``"test"`` part (empty without ``test_size``) and the
@@ -188,6 +192,9 @@ class FairnessObjective:
         small_group_threshold: int = _splits.SMALL_GROUP_THRESHOLD,
     ) -> None:
         self.model = model_registry.get(model)
+        # Building one estimator now raises a missing optional dependency
+        # (xgboost) here, before a study records failed trials.
+        self.model.make_estimator()
         self._metrics = _resolve_metric_keys(metrics)
         self.metric_keys = list(self._metrics)
         _check_sizes(cv, validation_size, test_size, upper_confidence, n_bootstrap)
@@ -209,11 +216,18 @@ class FairnessObjective:
         )
         self._categorical = _categorical_columns(self.X)
         self._build_splits()
+        self.fingerprint = self._fingerprint()
 
     # -- splits ---------------------------------------------------------------
 
     def _build_splits(self) -> None:
         labels = sorted(set(self.groups.tolist()))
+        if len(labels) < 2:
+            raise InvalidArgumentError(
+                f"{_OWNER}: sensitive_features must define at least 2 groups to "
+                f"compare, got only {labels}; pass the column that splits the "
+                "rows into groups."
+            )
         all_rows = np.arange(len(self.y))
         if self.test_size is None:
             self.development_rows, self.test_rows = all_rows, all_rows[:0]
@@ -253,6 +267,27 @@ class FairnessObjective:
                 label: min(sizes[label] for sizes in fold_sizes) for label in labels
             },
         }
+
+    def _fingerprint(self) -> str:
+        """Hash the data and every setting that changes the results, so that
+        a stored study is not resumed on other data."""
+        digest = hashlib.sha256()
+        digest.update(pd.util.hash_pandas_object(self.X, index=False).to_numpy())
+        digest.update(np.ascontiguousarray(self.y).tobytes())
+        digest.update("\x1f".join(map(str, self.groups.tolist())).encode())
+        settings = [
+            self.model.name,
+            self.metric_keys,
+            self.cv,
+            self.validation_size,
+            self.test_size,
+            self.seed,
+            self.include_sensitive,
+            self.upper_confidence,
+            self.n_bootstrap,
+        ]
+        digest.update(repr(settings).encode())
+        return digest.hexdigest()[:16]
 
     # -- public interface -----------------------------------------------------
 

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from fairbo.constraints import Constraint, normalize_constraints
-from fairbo.exceptions import FairboWarning
+from fairbo.exceptions import FairboWarning, InvalidArgumentError
 from fairbo.models import ModelSpec
 from fairbo.objective import FairnessObjective
 from fairbo.result import TuneResult
@@ -146,6 +146,7 @@ class FairSearchCV(BaseEstimator):
         -------
         self
         """
+        self._check_space_names()
         constraint_list = normalize_constraints(self.constraints)
         objective = FairnessObjective(
             self._model_spec(),
@@ -178,6 +179,16 @@ class FairSearchCV(BaseEstimator):
         }
         self._store_best(objective)
         return self
+
+    def _check_space_names(self) -> None:
+        valid = self.estimator.get_params(deep=True)
+        unknown = sorted(set(self.search_space) - set(valid))
+        if unknown:
+            raise InvalidArgumentError(
+                f"FairSearchCV: search_space names {unknown} are not parameters "
+                f"of {type(self.estimator).__name__}; valid names are "
+                f"{sorted(valid)}."
+            )
 
     def _model_spec(self) -> ModelSpec:
         has_seed = "random_state" in self.estimator.get_params(deep=False)

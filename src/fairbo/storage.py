@@ -213,6 +213,13 @@ class SQLiteStorage:
             )
         return False
 
+    def delete_study(self, name: str) -> None:
+        """Delete study ``name`` and all of its trials."""
+        study_id = self._require_study(name)
+        with self._transaction() as cursor:
+            cursor.execute("DELETE FROM trials WHERE study_id = ?", (study_id,))
+            cursor.execute("DELETE FROM studies WHERE id = ?", (study_id,))
+
     def load_definition(self, name: str) -> StudyDefinition:
         """Return the stored definition of study ``name``."""
         row = self._connection.execute(

@@ -14,8 +14,9 @@ from fairbo.space import SearchSpace
 class StudyDefinition:
     """What a study optimises: fixed for its whole life, resumes included.
 
-    ``searcher`` and ``seed`` are recorded for the record but may change
-    between sessions of the same study.
+    ``seed`` is recorded but may change between sessions of the same study.
+    ``objective_fingerprint`` identifies the data and settings of objectives
+    that provide one (:class:`fairbo.FairnessObjective` does).
     """
 
     name: str
@@ -25,6 +26,7 @@ class StudyDefinition:
     constraints: list[Constraint] = field(default_factory=list)
     searcher: str = "cbo"
     seed: int | None = None
+    objective_fingerprint: str | None = None
 
     def to_json(self) -> str:
         """Serialise the definition to a JSON string."""
@@ -37,6 +39,7 @@ class StudyDefinition:
                 "constraints": [c.to_json() for c in self.constraints],
                 "searcher": self.searcher,
                 "seed": self.seed,
+                "objective_fingerprint": self.objective_fingerprint,
             },
             sort_keys=True,
         )
@@ -53,6 +56,7 @@ class StudyDefinition:
             constraints=[Constraint.from_json(c) for c in data["constraints"]],
             searcher=data["searcher"],
             seed=data["seed"],
+            objective_fingerprint=data.get("objective_fingerprint"),
         )
 
     def check_compatible(self, stored: StudyDefinition) -> None:
@@ -68,7 +72,7 @@ class StudyDefinition:
             differences.append(
                 f"space {stored.space.to_json()} (requested {self.space.to_json()})"
             )
-        for attribute in ("metric", "mode"):
+        for attribute in ("metric", "mode", "searcher"):
             if getattr(self, attribute) != getattr(stored, attribute):
                 differences.append(
                     f"{attribute}={getattr(stored, attribute)!r} (requested "
@@ -79,6 +83,16 @@ class StudyDefinition:
         if stored_constraints != requested_constraints:
             differences.append(
                 f"constraints={stored_constraints} (requested {requested_constraints})"
+            )
+        if (
+            self.objective_fingerprint is not None
+            and stored.objective_fingerprint is not None
+            and self.objective_fingerprint != stored.objective_fingerprint
+        ):
+            differences.append(
+                "another objective: its data or settings differ (fingerprint "
+                f"{stored.objective_fingerprint}, requested "
+                f"{self.objective_fingerprint})"
             )
         if differences:
             raise StudyMismatchError(

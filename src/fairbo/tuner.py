@@ -35,7 +35,7 @@ from fairbo.executors import (
     terminate_process_pool,
 )
 from fairbo.result import TuneResult
-from fairbo.searchers import Searcher, make_searcher
+from fairbo.searchers import Searcher, make_searcher, searcher_name
 from fairbo.space import SearchSpace
 from fairbo.storage import SQLiteStorage
 from fairbo.study import StudyDefinition
@@ -164,8 +164,9 @@ def tune(
         metric=metric,
         mode=search.mode.value,
         constraints=constraint_list,
-        searcher=searcher if isinstance(searcher, str) else type(searcher).__name__,
+        searcher=searcher_name(search),
         seed=seed,
+        objective_fingerprint=getattr(objective, "fingerprint", None),
     )
     owns_storage = not isinstance(storage, SQLiteStorage)
     database = _open_storage(storage)
@@ -234,6 +235,7 @@ class _StudyRunner:
         self.requeued: list[Trial] = []
         self.running: dict[Future, _Running] = {}
         self.submitting: Trial | None = None
+        self.created_study = False
         self.consecutive_failures = 0
         self.exhausted = False
         self.started = time.monotonic()
@@ -253,14 +255,32 @@ class _StudyRunner:
         except KeyboardInterrupt:
             self._interrupt()
             raise
+        except InvalidArgumentError:
+            self._forget_new_study()
+            raise
         finally:
             self._shutdown_executor()
         return self._result()
+
+    def _forget_new_study(self) -> None:
+        """Delete a study created by this call that stopped on a configuration
+        error, so that the corrected call can reuse its name."""
+        if not self.created_study:
+            return
+        if any(t.status is TrialStatus.COMPLETED for t in self.trials.values()):
+            return
+        self.storage.delete_study(self.definition.name)
+        logger.warning(
+            "study %s was not kept in %s because of the error below",
+            self.definition.name,
+            self.storage.path,
+        )
 
     def _load_study(self) -> None:
         """Create the study, or feed a stored one back to the searcher."""
         name = self.definition.name
         if not self.storage.get_or_create_study(self.definition):
+            self.created_study = True
             logger.info("study %s created in %s", name, self.storage.path)
             return
         for trial in self.storage.load_trials(name):
