@@ -27,28 +27,85 @@ def mixed_space() -> SearchSpace:
 
 
 # ----------------------------------------------------------------- validation
-DEFINITION_ERRORS = [
-    ({"lr": Float(1.0, 0.5)}, SearchSpaceError, "Float 'lr': low must be < high"),
-    ({"lr": Float(1.0, 0.5)}, SearchSpaceError, "swap the bounds"),
-    ({"lr": Float(0.5, 0.5)}, SearchSpaceError, "use a constant"),
-    ({"lr": Float(0.0, 1.0, log=True)}, SearchSpaceError, "log=True needs low > 0"),
-    ({"lr": Float(-1.0, 1.0, log=True)}, SearchSpaceError, "low=-1.0"),
-    ({"lr": Float(0.0, math.inf)}, SearchSpaceError, "high must be finite"),
-    ({"lr": Float(math.nan, 1.0)}, SearchSpaceError, "low must be finite"),
-    ({"lr": Float("0", 1.0)}, InvalidTypeError, "low must be a real number"),
-    ({"lr": Float(0.0, 1.0, default=2.0)}, SearchSpaceError, "invalid default"),
-    ({"n": Int(1.5, 10)}, SearchSpaceError, "Int 'n': low must be an integer"),
-    ({"n": Int(1, 10.2)}, SearchSpaceError, "high=10.2"),
-    ({"n": Int(0, 10, log=True)}, SearchSpaceError, "log=True needs low > 0"),
-    ({"n": Int(5, 1)}, SearchSpaceError, "low must be < high"),
-    ({"n": Int(True, 5)}, InvalidTypeError, "low must be a real number"),
-    ({"c": Categorical([])}, SearchSpaceError, "Categorical 'c': choices must not"),
-    ({"c": Categorical(["a", "b", "a"])}, SearchSpaceError, "positions 0 and 2"),
-    ({"c": Categorical([1, 1.0])}, SearchSpaceError, "must be distinct"),
-    ({"c": Categorical("ab")}, InvalidTypeError, "choices must be a list"),
-    ({"c": Categorical([[1], 2])}, InvalidTypeError, "each choice must be a str"),
-    ({"c": Categorical([math.nan])}, SearchSpaceError, "choices must be finite"),
-    ({"c": Categorical(["a"], default="z")}, SearchSpaceError, "one of ['a']"),
+# Each constructor raises at once and names the domain by its call.
+CONSTRUCTOR_ERRORS = [
+    ("Float(1, 0)", SearchSpaceError, "Float(low=1, high=0): low must be < high"),
+    ("Float(1.0, 0.5)", SearchSpaceError, "got low=1.0, high=0.5; swap the bounds"),
+    ("Float(0.5, 0.5)", SearchSpaceError, "use a constant"),
+    ("Float(0, 1, log=True)", SearchSpaceError, "log=True): log=True needs low > 0"),
+    ("Float(-1.0, 1.0, log=True)", SearchSpaceError, "got low=-1.0"),
+    ("Float(0.0, math.inf)", SearchSpaceError, "high must be finite, got high=inf"),
+    ("Float(math.nan, 1.0)", SearchSpaceError, "low must be finite"),
+    ("Float('a', 1)", InvalidTypeError, "Float(low='a', high=1): low must be a real"),
+    ("Float(0, None)", InvalidTypeError, "high must be a real number, got NoneType"),
+    ("Float(0, 1, log='yes')", InvalidTypeError, "log must be True or False"),
+    ("Float(0, 1, default=2.0)", SearchSpaceError, "default=2.0): default must be in"),
+    ("Float(0, 1, default='x')", SearchSpaceError, "default must be a real number"),
+    ("Int(0.5, 3)", SearchSpaceError, "Int(low=0.5, high=3): low must be an integer"),
+    ("Int(1, 10.2)", SearchSpaceError, "got high=10.2; round the bound or use Float"),
+    ("Int(0, 10, log=True)", SearchSpaceError, "log=True needs low > 0"),
+    ("Int(5, 1)", SearchSpaceError, "Int(low=5, high=1): low must be < high"),
+    ("Int(True, 5)", InvalidTypeError, "low must be a real number, got bool True"),
+    ("Int(1, 5, default=2.5)", SearchSpaceError, "default must be an integer"),
+    ("Int(1, 5, default=9)", SearchSpaceError, "default must be in [1, 5], got 9"),
+    ("Categorical([])", SearchSpaceError, "Categorical(choices=[]): choices must not"),
+    ("Categorical(['a', 'b', 'a'])", SearchSpaceError, "positions 0 and 2"),
+    ("Categorical([1, 1.0])", SearchSpaceError, "must be distinct"),
+    ("Categorical('ab')", InvalidTypeError, "choices must be a list or tuple"),
+    ("Categorical({'a', 'b'})", InvalidTypeError, "got set"),
+    ("Categorical([[1], 2])", InvalidTypeError, "each choice must be a str"),
+    ("Categorical([math.nan])", SearchSpaceError, "choices must be finite"),
+    ("Categorical(['a'], default='z')", SearchSpaceError, "must be one of ['a']"),
+    (
+        "Categorical(list(range(100)), default=-1)",
+        SearchSpaceError,
+        "Categorical(choices=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...], default=-1)",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, error, fragment", CONSTRUCTOR_ERRORS)
+def test_invalid_domain_raises_at_construction(call, error, fragment):
+    namespace = {"Float": Float, "Int": Int, "Categorical": Categorical, "math": math}
+    with pytest.raises(error) as info:
+        eval(call, namespace)
+    assert fragment in str(info.value)
+
+
+def test_domain_errors_derive_from_builtins():
+    with pytest.raises(ValueError):
+        Float(1, 0)
+    with pytest.raises(TypeError):
+        Float("a", 1)
+
+
+def test_valid_domains_normalise_types():
+    assert Float(0, 1).low == 0.0
+    assert type(Float(0, 1).low) is float
+    assert type(Int(1.0, 5.0).high) is int
+    assert type(Int(np.int64(1), 5).low) is int
+    assert Int(1, 5, default=3.0).default == 3
+    assert type(Int(1, 5, default=3.0).default) is int
+    assert Categorical(("a", np.str_("b"))).choices == ["a", "b"]
+
+
+def test_changed_domain_checked_again_by_space():
+    domain = Float(0.0, 1.0)
+    domain.low = 2.0
+    with pytest.raises(SearchSpaceError) as info:
+        SearchSpace({"lr": domain})
+    assert "Float 'lr': low must be < high, got low=2.0, high=1.0" in str(info.value)
+
+
+def test_changed_default_checked_again_by_space():
+    domain = Categorical(["a", "b"], default="a")
+    domain.default = "z"
+    with pytest.raises(SearchSpaceError) as info:
+        SearchSpace({"c": domain})
+    assert "Categorical 'c': default must be one of ['a', 'b']" in str(info.value)
+
+
+SPACE_ERRORS = [
     ({"x": object()}, InvalidTypeError, "parameter 'x': expected a domain"),
     ({"x": stats.uniform(0, 1)}, InvalidTypeError, "wrap it in a fairbo domain"),
     ({"x": [1, {2}]}, InvalidTypeError, "parameter 'x'[1]"),
@@ -56,7 +113,7 @@ DEFINITION_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("definition, error, fragment", DEFINITION_ERRORS)
+@pytest.mark.parametrize("definition, error, fragment", SPACE_ERRORS)
 def test_invalid_definition_message(definition, error, fragment):
     with pytest.raises(error) as info:
         SearchSpace(definition)
@@ -68,9 +125,7 @@ def test_not_a_mapping_rejected():
         SearchSpace([("a", Float(0, 1))])
 
 
-def test_errors_derive_from_builtins():
-    with pytest.raises(ValueError):
-        SearchSpace({"lr": Float(1.0, 0.5)})
+def test_space_type_error_derives_from_builtin():
     with pytest.raises(TypeError):
         SearchSpace({"x": object()})
 
@@ -373,3 +428,136 @@ def test_from_json_rejects_unknown_type():
     data = {"format": 1, "parameters": [{"name": "x", "type": "normal"}]}
     with pytest.raises(SearchSpaceError, match="unknown type 'normal'"):
         SearchSpace.from_json(data)
+
+
+def test_from_json_error_names_parameter():
+    data = {
+        "format": 1,
+        "parameters": [
+            {
+                "name": "lr",
+                "type": "float",
+                "low": 1.0,
+                "high": 0.5,
+                "log": False,
+                "default": None,
+            }
+        ],
+    }
+    with pytest.raises(SearchSpaceError) as info:
+        SearchSpace.from_json(data)
+    message = str(info.value)
+    assert message.startswith("search space parameter 'lr': Float(low=1.0")
+    assert "low must be < high" in message
+
+
+def test_constant_types_make_spaces_unequal():
+    assert SearchSpace({"k": 1}) != SearchSpace({"k": True})
+    assert SearchSpace({"c": Categorical([1, 2])}) != SearchSpace(
+        {"c": Categorical([True, 2])}
+    )
+    assert SearchSpace({"k": math.nan}) == SearchSpace({"k": math.nan})
+
+
+# ---------------------------------------------------------------- messages
+@pytest.mark.parametrize(
+    "domain, expected",
+    [
+        (Float(0.01, 1.0, log=True), "Float(0.01, 1.0, log=True)"),
+        (Float(0, 1), "Float(0.0, 1.0)"),
+        (Float(0, 1, default=0.5), "Float(0.0, 1.0, default=0.5)"),
+        (Int(1, 50), "Int(1, 50)"),
+        (Int(8.0, 1024, log=True, default=64), "Int(8, 1024, log=True, default=64)"),
+        (Categorical(("gini", "entropy")), "Categorical(['gini', 'entropy'])"),
+        (
+            Categorical([None, "balanced"], default="balanced"),
+            "Categorical([None, 'balanced'], default='balanced')",
+        ),
+    ],
+)
+def test_domain_repr_is_short(domain, expected):
+    assert repr(domain) == expected
+
+
+def test_space_repr_lists_parameters():
+    space = SearchSpace({"lr": Float(1e-4, 1e-1, log=True), "k": 3})
+    assert repr(space) == "SearchSpace({'lr': Float(0.0001, 0.1, log=True), 'k': 3})"
+
+
+DIFFERENCES = [
+    (
+        {"max_depth": Int(1, 50)},
+        {"max_depth": Int(1, 20)},
+        ["'max_depth': Int(1, 50) stored, Int(1, 20) requested"],
+    ),
+    (
+        {"x": Float(0, 1)},
+        {"x": Float(0, 1), "lr": Float(1e-3, 1.0, log=True)},
+        ["'lr' only in the requested space"],
+    ),
+    (
+        {"x": Float(0, 1), "k": 1},
+        {"x": Float(0, 1)},
+        ["'k' only in the stored space"],
+    ),
+    (
+        {"n_estimators": 100},
+        {"n_estimators": Int(10, 500, log=True)},
+        ["'n_estimators': constant 100 stored, Int(10, 500, log=True) requested"],
+    ),
+    (
+        {"k": 1},
+        {"k": True},
+        ["'k': constant 1 stored, constant True requested"],
+    ),
+    (
+        {"x": Float(0, 1, default=0.5)},
+        {"x": Float(0, 1)},
+        ["'x': Float(0.0, 1.0, default=0.5) stored, Float(0.0, 1.0) requested"],
+    ),
+    (
+        {"a": Int(1, 2), "b": Int(1, 3)},
+        {"b": Int(1, 3), "a": Int(1, 2)},
+        ["parameter order differs: ['a', 'b'] stored, ['b', 'a'] requested"],
+    ),
+    (
+        {"a": Int(1, 2), "c": Categorical(["x", "y"]), "gone": 0},
+        {"c": Categorical(["x", "z"]), "a": Int(1, 2), "new": Float(0, 1)},
+        [
+            "'c': Categorical(['x', 'y']) stored, Categorical(['x', 'z']) requested",
+            "'gone' only in the stored space",
+            "'new' only in the requested space",
+            "parameter order differs: ['a', 'c'] stored, ['c', 'a'] requested",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("stored, requested, expected", DIFFERENCES)
+def test_describe_differences(stored, requested, expected):
+    stored_space = SearchSpace(stored)
+    requested_space = SearchSpace(requested)
+    assert stored_space != requested_space
+    assert stored_space.describe_differences(requested_space) == expected
+
+
+def test_describe_differences_empty_when_equal():
+    space = mixed_space()
+    restored = SearchSpace.from_json(json.loads(json.dumps(space.to_json())))
+    assert space.describe_differences(restored) == []
+    assert space.describe_differences(mixed_space()) == []
+
+
+def test_describe_differences_custom_labels():
+    old = SearchSpace({"n": Int(1, 5)})
+    new = SearchSpace({"n": Int(1, 6)})
+    lines = old.describe_differences(new, labels=("before", "after"))
+    assert lines == ["'n': Int(1, 5) before, Int(1, 6) after"]
+
+
+def test_describe_differences_lines_are_short():
+    space = mixed_space()
+    changed = SearchSpace({**space.definition, "depth": Int(1, 20)})
+    lines = space.describe_differences(changed)
+    assert lines == ["'depth': Int(1, 50) stored, Int(1, 20) requested"]
+    assert len(lines[0]) < 80

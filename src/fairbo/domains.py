@@ -19,8 +19,11 @@ value (``from_unit``). Sampling and the quasi-random initial design draw one
 ``log=True``), uniform integers (log-uniform over the relaxed interval with
 ``log=True``) and uniform choices.
 
-Domains are checked when the :class:`~fairbo.space.SearchSpace` is built,
-because only then is the parameter's name known for the error message.
+Each constructor validates its arguments and raises at once, naming the
+domain by its call, as in ``Float(low=1, high=0): low must be < high``.
+Building a :class:`~fairbo.space.SearchSpace` validates every domain again,
+because the attributes may have been changed since, and those messages name
+the parameter, as in ``Float 'lr': ...``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import json
 import logging
 import math
 import numbers
+import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +44,12 @@ from fairbo.exceptions import InvalidConfigError, InvalidTypeError, SearchSpaceE
 logger = logging.getLogger(__name__)
 
 __all__ = ["Domain", "Float", "Int", "Categorical"]
+
+# Shortens long lists and strings in messages, such as many choices.
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = 10
+_SHORT.maxstring = 40
+_SHORT.maxother = 40
 
 
 def _is_real(value: Any) -> bool:
@@ -57,8 +67,8 @@ def _is_integral(value: Any) -> bool:
 class Domain(ABC):
     """Base class of the domains a hyperparameter can take values from.
 
-    Subclasses store their definition as given, and :meth:`check` validates
-    and normalises it once the parameter's name is known.
+    Subclasses validate and normalise their definition in the constructor,
+    and :meth:`check` validates it again under the parameter's name.
     """
 
     kind: str = ""
@@ -75,13 +85,46 @@ class Domain(ABC):
         """Number of distinct values, ``None`` for a continuous domain."""
 
     @abstractmethod
-    def check(self, name: str) -> None:
-        """Validate and normalise the definition of parameter ``name``."""
+    def _validate(self, owner: str) -> None:
+        """Validate and normalise the definition; ``owner`` starts messages."""
 
     @abstractmethod
-    def validate_value(self, name: str, value: Any) -> Any:
+    def _coerce(self, owner: str, value: Any, label: str) -> Any:
         """Return ``value`` as the domain's Python type or raise
-        :class:`~fairbo.exceptions.InvalidConfigError`."""
+        :class:`~fairbo.exceptions.InvalidConfigError` naming ``label``."""
+
+    def check(self, name: str) -> None:
+        """Validate the definition again as parameter ``name``.
+
+        The attributes are public and may have changed since construction,
+        so the search space calls this and errors then name the parameter.
+
+        Raises
+        ------
+        SearchSpaceError
+            The definition is invalid (bounds, choices, default).
+        InvalidTypeError
+            A bound, ``log`` or the choices have the wrong type.
+        """
+        self._validate(f"{self.kind} {name!r}")
+
+    def validate_value(self, name: str, value: Any) -> Any:
+        """Return ``value`` of parameter ``name`` as the domain's Python type.
+
+        Raises
+        ------
+        InvalidConfigError
+            ``value`` has the wrong type or lies outside the domain.
+        """
+        return self._coerce(f"{self.kind} {name!r}", value, "value")
+
+    def _check_default(self, owner: str) -> None:
+        if self.default is None:
+            return
+        try:
+            self.default = self._coerce(owner, self.default, "default")
+        except InvalidConfigError as err:
+            raise SearchSpaceError(str(err)) from None
 
     @abstractmethod
     def from_unit(self, u: np.ndarray) -> np.ndarray:
@@ -111,13 +154,25 @@ class Domain(ABC):
         """Return every value of a finite domain in order."""
         raise SearchSpaceError(f"{self.kind} domain is continuous; it has no grid.")
 
+    def _canonical_json(self) -> str:
+        # Comparing strings distinguishes 1, 1.0 and True, which == would not.
+        return json.dumps(self.to_json(), sort_keys=True)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Domain):
             return NotImplemented
-        return self.to_json() == other.to_json()
+        return self._canonical_json() == other._canonical_json()
 
     def __hash__(self) -> int:
-        return hash(json.dumps(self.to_json(), sort_keys=True))
+        return hash(self._canonical_json())
+
+
+def _call_label(kind: str, arguments: dict[str, Any]) -> str:
+    """Return a short ``Kind(arg=value, ...)`` label of a constructor call."""
+    argument_text = ", ".join(
+        f"{key}={_SHORT.repr(value)}" for key, value in arguments.items()
+    )
+    return f"{kind}({argument_text})"
 
 
 class _Numeric(Domain):
@@ -128,18 +183,26 @@ class _Numeric(Domain):
         self.high = high
         self.log = log
         self.default = default
+        arguments = {"low": low, "high": high}
+        if log is not False:
+            arguments["log"] = log
+        if default is not None:
+            arguments["default"] = default
+        self._validate(_call_label(self.kind, arguments))
 
     def __repr__(self) -> str:
-        default = "" if self.default is None else f", default={self.default!r}"
-        bounds = f"{self.low!r}, {self.high!r}"
-        return f"{type(self).__name__}({bounds}, log={self.log}{default})"
+        parts = [repr(self.low), repr(self.high)]
+        if self.log:
+            parts.append("log=True")
+        if self.default is not None:
+            parts.append(f"default={self.default!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     @property
     def n_columns(self) -> int:
         return 1
 
-    def _check_bounds(self, name: str, integral: bool) -> None:
-        owner = f"{self.kind} {name!r}"
+    def _check_bounds(self, owner: str, integral: bool) -> None:
         for label, bound in (("low", self.low), ("high", self.high)):
             if not _is_real(bound):
                 raise InvalidTypeError(
@@ -158,7 +221,8 @@ class _Numeric(Domain):
                 )
         if not isinstance(self.log, (bool, np.bool_)):
             raise InvalidTypeError(
-                f"{owner}: log must be True or False, got {self.log!r}."
+                f"{owner}: log must be True or False, got "
+                f"{type(self.log).__name__} {self.log!r}; pass a bool."
             )
         if self.low >= self.high:
             fix = "swap the bounds" if self.low > self.high else "use a constant"
@@ -172,13 +236,9 @@ class _Numeric(Domain):
                 "raise low above 0 or set log=False."
             )
 
-    def _check_default(self, name: str) -> None:
-        if self.default is not None:
-            self.default = _validate_default(self, name, self.default)
-
-    def _range_error(self, name: str, value: Any) -> InvalidConfigError:
+    def _range_error(self, owner: str, value: Any, label: str) -> InvalidConfigError:
         return InvalidConfigError(
-            f"{self.kind} {name!r}: value must be in [{self.low}, {self.high}], "
+            f"{owner}: {label} must be in [{self.low}, {self.high}], "
             f"got {value!r}; pass a value inside the bounds."
         )
 
@@ -219,10 +279,22 @@ class Float(_Numeric):
     default : float, optional
         A value tried first when every parameter of the space has a default.
 
+    Raises
+    ------
+    SearchSpaceError
+        A bound is not finite, ``low >= high``, ``log=True`` with
+        ``low <= 0``, or the default lies outside the bounds.
+    InvalidTypeError
+        A bound is not a real number or ``log`` is not a bool.
+
     Examples
     --------
     >>> Float(1e-4, 1e-1, log=True)
     Float(0.0001, 0.1, log=True)
+    >>> Float(1, 0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fairbo.exceptions.SearchSpaceError: Float(low=1, high=0): low must be < high, ...
     """
 
     kind = "Float"
@@ -231,21 +303,21 @@ class Float(_Numeric):
     def cardinality(self) -> int | None:
         return None
 
-    def check(self, name: str) -> None:
-        self._check_bounds(name, integral=False)
+    def _validate(self, owner: str) -> None:
+        self._check_bounds(owner, integral=False)
         self.low = float(self.low)
         self.high = float(self.high)
         self.log = bool(self.log)
-        self._check_default(name)
+        self._check_default(owner)
 
-    def validate_value(self, name: str, value: Any) -> float:
+    def _coerce(self, owner: str, value: Any, label: str) -> float:
         if not _is_real(value):
             raise InvalidConfigError(
-                f"Float {name!r}: value must be a real number, got "
+                f"{owner}: {label} must be a real number, got "
                 f"{type(value).__name__} {value!r}; pass a float."
             )
         if not (self.low <= value <= self.high):
-            raise self._range_error(name, value)
+            raise self._range_error(owner, value, label)
         return float(value)
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
@@ -285,10 +357,20 @@ class Int(_Numeric):
     default : int, optional
         A value tried first when every parameter of the space has a default.
 
+    Raises
+    ------
+    SearchSpaceError
+        A bound is not a finite integer, ``low >= high``, ``log=True`` with
+        ``low <= 0``, or the default is not an integer inside the bounds.
+    InvalidTypeError
+        A bound is not a real number or ``log`` is not a bool.
+
     Examples
     --------
     >>> Int(1, 50)
-    Int(1, 50, log=False)
+    Int(1, 50)
+    >>> Int(8, 1024.0, log=True)
+    Int(8, 1024, log=True)
     """
 
     kind = "Int"
@@ -297,21 +379,21 @@ class Int(_Numeric):
     def cardinality(self) -> int | None:
         return int(self.high) - int(self.low) + 1
 
-    def check(self, name: str) -> None:
-        self._check_bounds(name, integral=True)
+    def _validate(self, owner: str) -> None:
+        self._check_bounds(owner, integral=True)
         self.low = int(self.low)
         self.high = int(self.high)
         self.log = bool(self.log)
-        self._check_default(name)
+        self._check_default(owner)
 
-    def validate_value(self, name: str, value: Any) -> int:
+    def _coerce(self, owner: str, value: Any, label: str) -> int:
         if not _is_integral(value):
             raise InvalidConfigError(
-                f"Int {name!r}: value must be an integer, got "
+                f"{owner}: {label} must be an integer, got "
                 f"{type(value).__name__} {value!r}; pass an int."
             )
         if not (self.low <= value <= self.high):
-            raise self._range_error(name, value)
+            raise self._range_error(owner, value, label)
         return int(value)
 
     @property
@@ -364,6 +446,14 @@ class Categorical(Domain):
         A choice tried first when every parameter of the space has a default.
         None means no default, so a ``None`` choice cannot be the default.
 
+    Raises
+    ------
+    SearchSpaceError
+        ``choices`` is empty, has duplicates or a non-finite float, or the
+        default is not one of them.
+    InvalidTypeError
+        ``choices`` is not a list or tuple, or a choice has another type.
+
     Examples
     --------
     >>> Categorical(["gini", "entropy"])
@@ -376,6 +466,10 @@ class Categorical(Domain):
         self.choices = choices
         self.default = default
         self._index: dict[tuple[str, Any], int] = {}
+        arguments = {"choices": choices}
+        if default is not None:
+            arguments["default"] = default
+        self._validate(_call_label(self.kind, arguments))
 
     def __repr__(self) -> str:
         default = "" if self.default is None else f", default={self.default!r}"
@@ -389,14 +483,13 @@ class Categorical(Domain):
     def cardinality(self) -> int | None:
         return len(self.choices)
 
-    def check(self, name: str) -> None:
-        owner = f"Categorical {name!r}"
+    def _validate(self, owner: str) -> None:
         if isinstance(self.choices, (str, bytes)) or not isinstance(
             self.choices, Sequence
         ):
             raise InvalidTypeError(
                 f"{owner}: choices must be a list or tuple, got "
-                f"{type(self.choices).__name__} {self.choices!r}; "
+                f"{type(self.choices).__name__} {_SHORT.repr(self.choices)}; "
                 "pass a list such as ['a', 'b']."
             )
         if len(self.choices) == 0:
@@ -415,22 +508,17 @@ class Categorical(Domain):
             index[key] = i
         self.choices = choices
         self._index = index
-        if self.default is not None:
-            self.default = _validate_default(self, name, self.default)
+        self._check_default(owner)
 
-    def index_of(self, name: str, value: Any) -> int:
-        """Return the position of ``value`` among the choices."""
+    def _coerce(self, owner: str, value: Any, label: str) -> Any:
         try:
-            key = _choice_key(value)
-            return self._index[key]
+            position = self._index[_choice_key(value)]
         except (KeyError, TypeError):
             raise InvalidConfigError(
-                f"Categorical {name!r}: value must be one of {self.choices!r}, "
+                f"{owner}: {label} must be one of {_SHORT.repr(self.choices)}, "
                 f"got {value!r}; pass one of the choices."
             ) from None
-
-    def validate_value(self, name: str, value: Any) -> Any:
-        return self.choices[self.index_of(name, value)]
+        return self.choices[position]
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         k = len(self.choices)
@@ -465,13 +553,6 @@ class Categorical(Domain):
             "choices": list(self.choices),
             "default": self.default,
         }
-
-
-def _validate_default(domain: Domain, name: str, default: Any) -> Any:
-    try:
-        return domain.validate_value(name, default)
-    except InvalidConfigError as err:
-        raise SearchSpaceError(f"invalid default: {err}") from None
 
 
 def _check_choice(owner: str, choice: Any) -> Any:

@@ -71,7 +71,24 @@ def _constant_from_json(value: Any) -> Any:
     return value
 
 
+def _canonical(data: Any) -> str:
+    """Return JSON data as a string for comparisons.
+
+    Comparing strings distinguishes ``1``, ``1.0`` and ``True``, which ``==`` on
+    the data would not, and makes a NaN constant equal to itself.
+    """
+    return json.dumps(data, sort_keys=True)
+
+
 def _domain_from_json(name: str, data: Mapping[str, Any]) -> Domain:
+    try:
+        return _build_domain(data)
+    except (SearchSpaceError, InvalidTypeError) as err:
+        # The constructor's message names the call, so add the parameter.
+        raise type(err)(f"search space parameter {name!r}: {err}") from None
+
+
+def _build_domain(data: Mapping[str, Any]) -> Domain:
     kind = data.get("type")
     if kind == "float":
         return Float(
@@ -82,8 +99,8 @@ def _domain_from_json(name: str, data: Mapping[str, Any]) -> Domain:
     if kind == "categorical":
         return Categorical(data["choices"], default=data["default"])
     raise SearchSpaceError(
-        f"search space parameter {name!r}: unknown type {kind!r} in the stored "
-        "definition; expected 'float', 'int', 'categorical' or 'constant'."
+        f"unknown type {kind!r} in the stored definition; expected 'float', "
+        "'int', 'categorical' or 'constant'."
     )
 
 
@@ -204,10 +221,72 @@ class SearchSpace:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SearchSpace):
             return NotImplemented
-        return self.to_json() == other.to_json()
+        return self._canonical_json() == other._canonical_json()
 
     def __hash__(self) -> int:
-        return hash(json.dumps(self.to_json(), sort_keys=True))
+        return hash(self._canonical_json())
+
+    def _canonical_json(self) -> str:
+        return _canonical(self.to_json())
+
+    def describe_differences(
+        self, other: SearchSpace, *, labels: tuple[str, str] = ("stored", "requested")
+    ) -> list[str]:
+        """Describe how ``other`` differs from this space, one sentence each.
+
+        Parameters
+        ----------
+        other : SearchSpace
+            The space to compare with.
+        labels : tuple of two str, default ("stored", "requested")
+            Words naming this space and ``other`` in the sentences.
+
+        Returns
+        -------
+        list of str
+            One sentence per parameter that differs or exists in one space
+            only (this space's order first, then parameters new in
+            ``other``), plus one when the shared parameters come in another
+            order. The list is empty exactly when the spaces are equal.
+
+        Examples
+        --------
+        >>> stored = SearchSpace({"max_depth": Int(1, 50), "k": 1})
+        >>> requested = SearchSpace({"max_depth": Int(1, 20), "lr": Float(0, 1)})
+        >>> for line in stored.describe_differences(requested):
+        ...     print(line)
+        'max_depth': Int(1, 50) stored, Int(1, 20) requested
+        'k' only in the stored space
+        'lr' only in the requested space
+        """
+        mine, theirs = labels
+        lines = []
+        for name in self._order:
+            if name not in other._order:
+                lines.append(f"{name!r} only in the {mine} space")
+            elif _canonical(self._parameter_json(name)) != _canonical(
+                other._parameter_json(name)
+            ):
+                lines.append(
+                    f"{name!r}: {self._describe_parameter(name)} {mine}, "
+                    f"{other._describe_parameter(name)} {theirs}"
+                )
+        for name in other._order:
+            if name not in self._order:
+                lines.append(f"{name!r} only in the {theirs} space")
+        shared_mine = [n for n in self._order if n in other._order]
+        shared_theirs = [n for n in other._order if n in self._order]
+        if shared_mine != shared_theirs:
+            lines.append(
+                f"parameter order differs: {shared_mine} {mine}, "
+                f"{shared_theirs} {theirs}"
+            )
+        return lines
+
+    def _describe_parameter(self, name: str) -> str:
+        if name in self.domains:
+            return repr(self.domains[name])
+        return f"constant {self.constants[name]!r}"
 
     # ----------------------------------------------------- configs and arrays
     def _assemble(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -338,18 +417,17 @@ class SearchSpace:
     # --------------------------------------------------------------- storage
     def to_json(self) -> dict[str, Any]:
         """Return the definition as a JSON-compatible dict (see from_json)."""
-        parameters = []
-        for name in self._order:
-            if name in self.domains:
-                entry = {"name": name, **self.domains[name].to_json()}
-            else:
-                entry = {
-                    "name": name,
-                    "type": "constant",
-                    "value": _constant_to_json(self.constants[name]),
-                }
-            parameters.append(entry)
+        parameters = [self._parameter_json(name) for name in self._order]
         return {"format": _JSON_FORMAT_VERSION, "parameters": parameters}
+
+    def _parameter_json(self, name: str) -> dict[str, Any]:
+        if name in self.domains:
+            return {"name": name, **self.domains[name].to_json()}
+        return {
+            "name": name,
+            "type": "constant",
+            "value": _constant_to_json(self.constants[name]),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | str) -> SearchSpace:
