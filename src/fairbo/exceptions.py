@@ -81,3 +81,8 @@ class ModelFitWarning(FairboWarning):
 class DataIntegrityError(FairboError, RuntimeError):
     """A data file shipped with fairbo is missing or does not match its
     recorded checksum, so the installation is damaged."""
+
+
+class MissingMetricWarning(FairboWarning):
+    """An observation lacks a constrained metric, so the constraint counts as
+    violated for that configuration."""
