@@ -7,7 +7,9 @@ determinism/warm-start/exhaustion tests.
 
 from __future__ import annotations
 
+import logging
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -18,6 +20,7 @@ from fairbo.exceptions import (
     InvalidArgumentError,
     InvalidConfigError,
     InvalidTypeError,
+    MissingMetricWarning,
     SearchSpaceExhausted,
 )
 from fairbo.searchers import Searcher, make_searcher, searcher_names
@@ -260,12 +263,67 @@ def test_nan_and_missing_metrics_accepted(name):
         {"accuracy": 0.3, "dsp": 0.0},
         {"accuracy": 0.2, "dsp": -1.0},
     ]
-    for metrics in steps:
-        config = searcher.suggest()
-        searcher.observe(config, metrics)
+    with pytest.warns(MissingMetricWarning):
+        for metrics in steps:
+            config = searcher.suggest()
+            searcher.observe(config, metrics)
     config = searcher.suggest()
     assert searcher.space.validate_config(config) == config
+    assert searcher.observations[0].failed
     assert math.isnan(searcher.observations[1].metrics["dsp"])
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, None])
+def test_non_finite_objective_is_failure(name, value):
+    with_value = make(name, seed=5)
+    with_none = make(name, seed=5)
+    for step in range(8):
+        config = with_value.suggest()
+        assert with_none.suggest() == config
+        if step % 2 == 0:
+            metrics = {"accuracy": value, "dsp": 0.0}
+            with_value.observe(config, metrics)
+            with_none.observe(config, None)
+        else:
+            metrics = toy_metrics(config)
+            with_value.observe(config, metrics)
+            with_none.observe(config, metrics)
+    assert with_value.observations == with_none.observations
+    assert with_value.observations[0].failed
+    assert with_value.observations[0].metrics is None
+    assert not with_value.is_feasible(with_value.observations[0].metrics)
+    assert with_value.suggest() == with_none.suggest()
+
+
+def test_missing_constraint_warns_once(name, caplog):
+    searcher = make(name)
+    first = searcher.suggest()
+    with pytest.warns(MissingMetricWarning) as record:
+        searcher.observe(first, {"accuracy": 0.8})
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert (
+        "constraint metric 'dsp' is missing from metrics (got keys ['accuracy'])"
+        in message
+    )
+    assert record[0].filename == __file__
+    assert not searcher.is_feasible(searcher.observations[0].metrics)
+    assert math.isnan(searcher.observations[0].metrics["dsp"])
+    second = searcher.suggest()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with caplog.at_level(logging.DEBUG, logger="fairbo.searchers.base"):
+            searcher.observe(second, {"accuracy": 0.7})
+    assert "constraint metric 'dsp' is missing" in caplog.text
+
+
+def test_nan_constraint_does_not_warn(name):
+    searcher = make(name)
+    config = searcher.suggest()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        searcher.observe(config, {"accuracy": 0.8, "dsp": math.nan})
+    assert not searcher.is_feasible(searcher.observations[0].metrics)
 
 
 OBSERVE_ERRORS = [

@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import os
+import sys
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from fairbo.constraints import Constraint, normalize_constraints
 from fairbo.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
+    MissingMetricWarning,
     SearchSpaceExhausted,
 )
 from fairbo.space import SearchSpace, as_search_space
@@ -31,6 +35,8 @@ from fairbo.space import SearchSpace, as_search_space
 logger = logging.getLogger(__name__)
 
 __all__ = ["Mode", "Observation", "Searcher"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # Rejection sampling gives up after this many draws that were all already
 # used; a finite space is then enumerated instead.
@@ -78,8 +84,8 @@ class Observation:
     config : dict
         The validated configuration (constants included).
     metrics : dict of str to float, or None
-        The objective and constraint metrics (NaN when missing), ``None``
-        for a failed evaluation.
+        The objective and constraint metrics (a missing constraint metric is
+        NaN), ``None`` for a failed evaluation or a non-finite objective.
     """
 
     config: dict[str, Any]
@@ -89,6 +95,17 @@ class Observation:
     def failed(self) -> bool:
         """Whether the evaluation failed."""
         return self.metrics is None
+
+
+def _stacklevel_outside_package() -> int:
+    """Return the ``warnings.warn`` stack level of the first caller outside
+    fairbo.searchers, so a warning points at the user's observe() call."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _as_metric_value(name: str, value: Any) -> float:
@@ -152,6 +169,7 @@ class Searcher(ABC):
         self.observations: list[Observation] = []
         self._observed_keys: set[tuple[Any, ...]] = set()
         self._pending: list[dict[str, Any]] = []
+        self._warned_missing: set[str] = set()
 
     def __repr__(self) -> str:
         return (
@@ -197,8 +215,14 @@ class Searcher(ABC):
             (a warm start from earlier evaluations).
         metrics : dict of str to float, or None
             The metrics of the evaluation, ``None`` for a failed evaluation.
-            A NaN or missing constraint metric counts as a violation, a NaN
-            objective as a failure of the objective.
+            A NaN, infinite or ``None`` objective value is recorded exactly
+            like ``None``: a failed evaluation, as :func:`fairbo.tune` marks
+            such a trial. A constraint metric that is NaN, infinite, ``None``
+            or missing is stored as NaN and counts as violated, so the
+            configuration is infeasible. The first time a constraint metric
+            is missing from ``metrics``, a :class:`MissingMetricWarning` is
+            issued, because an absent key usually is a bug in the objective.
+            Keys other than the objective and constraint metrics are ignored.
 
         Raises
         ------
@@ -208,9 +232,24 @@ class Searcher(ABC):
             ``metrics`` lacks the objective metric.
         InvalidTypeError
             ``metrics`` is not a mapping or contains a non-numeric value.
+
+        Warns
+        -----
+        MissingMetricWarning
+            A constraint metric is missing from ``metrics`` (once per metric
+            and searcher).
         """
         checked = self.space.validate_config(config)
         values = self._check_metrics(metrics)
+        if values is not None and not math.isfinite(values[self.metric]):
+            logger.debug(
+                "%s: objective %r is %s for %s; recording a failed evaluation",
+                type(self).__name__,
+                self.metric,
+                values[self.metric],
+                checked,
+            )
+            values = None
         self._remove_pending(checked)
         self.observations.append(Observation(checked, values))
         self._observed_keys.add(self.space.config_key(checked))
@@ -248,8 +287,31 @@ class Searcher(ABC):
                 f"keys {sorted(map(str, metrics))}; return it from the objective "
                 "or observe None for a failed evaluation."
             )
-        names = [self.metric] + [c.metric for c in self.constraints]
-        return {name: _as_metric_value(name, metrics.get(name)) for name in names}
+        values = {self.metric: _as_metric_value(self.metric, metrics[self.metric])}
+        for constraint in self.constraints:
+            name = constraint.metric
+            if name not in metrics:
+                self._warn_missing(name, metrics)
+            values[name] = _as_metric_value(name, metrics.get(name))
+        return values
+
+    def _warn_missing(self, name: str, metrics: Mapping[str, Any]) -> None:
+        logger.debug(
+            "%s: constraint metric %r is missing; it counts as violated",
+            type(self).__name__,
+            name,
+        )
+        if name in self._warned_missing:
+            return
+        self._warned_missing.add(name)
+        warnings.warn(
+            f"{type(self).__name__}: constraint metric {name!r} is missing from "
+            f"metrics (got keys {sorted(map(str, metrics))}), so the "
+            "configuration counts as infeasible. Return it from the objective, "
+            "as NaN when it is undefined. Later misses are logged at DEBUG.",
+            MissingMetricWarning,
+            stacklevel=_stacklevel_outside_package(),
+        )
 
     def _remove_pending(self, config: Mapping[str, Any]) -> bool:
         key = self.space.config_key(config)
