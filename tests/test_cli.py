@@ -123,6 +123,52 @@ def test_show_study_trials(toy_db):
     assert statuses == [t.status.value for t in result.trials]
 
 
+def test_show_error_column(toy_db):
+    from fairbo.cli._tables import ERROR_CELL_WIDTH, one_line
+
+    outcome = runner.invoke(app, ["show", str(toy_db), "--study", "toy"])
+    assert outcome.exit_code == 0, outcome.output
+    result = load(toy_db, "toy")
+    header = next(line for line in outcome.stdout.splitlines() if "status" in line)
+    assert header.split("┃")[-2].strip() == "error"
+    rows = [line for line in outcome.stdout.splitlines() if line.startswith("│")]
+    trial_rows = [r for r in rows if r.split("│")[1].strip().isdigit()]
+    for trial, row in zip(result.trials, trial_rows, strict=True):
+        cell = row.split("│")[-2].strip()
+        if trial.status.value == "failed":
+            assert cell == one_line(trial.error, ERROR_CELL_WIDTH)
+            assert cell.startswith("ValueError: x=")
+        else:
+            assert cell == ""
+
+
+def test_show_without_failures_has_no_error_column(toy_csv, tmp_path):
+    db = tmp_path / "ok.db"
+    args = csv_run_args(toy_csv, db, "--study", "ok", "--trials", "1")
+    assert runner.invoke(app, args).exit_code == 0
+    outcome = runner.invoke(app, ["show", str(db), "--study", "ok"])
+    assert outcome.exit_code == 0, outcome.output
+    header = next(line for line in outcome.stdout.splitlines() if "status" in line)
+    assert "error" not in header
+
+
+ONE_LINE_CASES = [
+    # (text, width, expected)
+    ("ValueError: bad value.", None, "ValueError: bad value"),
+    ("first line\n  second line.\n", None, "first line second line"),
+    ("abcdefghij", 6, "abcde…"),
+    ("abc", 6, "abc"),
+    ("", None, ""),
+]
+
+
+@pytest.mark.parametrize(("text", "width", "expected"), ONE_LINE_CASES)
+def test_one_line_text(text, width, expected):
+    from fairbo.cli._tables import one_line
+
+    assert one_line(text, width) == expected
+
+
 def test_show_study_without_feasible(tmp_path):
     path = tmp_path / "none.db"
     fairbo.tune(
@@ -209,14 +255,162 @@ def test_run_csv_and_resume(toy_csv, tmp_path):
     assert all(t.status.value == "completed" for t in first.trials)
     assert "group" not in first.trials[0].config
     assert "3 trials finished" in outcome.stdout
-    assert "run the same command again" in outcome.stdout
+    assert "run the same command with --resume" in outcome.stdout
 
-    outcome = runner.invoke(app, [*args, "--trials", "5"])
+    outcome = runner.invoke(app, [*args, "--trials", "5", "--resume"])
     assert outcome.exit_code == 0, outcome.output
     assert "Resuming study 'csv'" in outcome.stderr
     second = load(db, "csv")
     assert [t.number for t in second.trials] == [0, 1, 2, 3, 4]
     assert [t.config for t in second.trials[:3]] == [t.config for t in first.trials]
+
+
+def test_run_existing_study_needs_resume(toy_csv, tmp_path):
+    db = tmp_path / "run.db"
+    args = csv_run_args(toy_csv, db, "--study", "csv", "--trials", "2")
+    assert runner.invoke(app, args).exit_code == 0
+    outcome = runner.invoke(app, [*args[:-1], "4"])
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.stderr.strip() == (
+        f"Error: study 'csv' already has 2 trials in {db}; add --resume to "
+        "continue it, or pass another --study."
+    )
+    assert len(load(db, "csv").trials) == 2
+
+
+def test_run_resume_missing_study(toy_csv, toy_db, tmp_path):
+    args = csv_run_args(toy_csv, toy_db, "--study", "nope", "--resume")
+    outcome = runner.invoke(app, [*args, "--trials", "1"])
+    assert outcome.exit_code == 2, outcome.output
+    assert "--resume: study 'nope' not found in" in outcome.stderr
+    assert "stored studies: toy, free." in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1
+    with SQLiteStorage(toy_db) as storage:
+        assert storage.study_names() == ["toy", "free"]
+
+
+def test_run_resume_other_constraint(toy_csv, tmp_path):
+    db = tmp_path / "run.db"
+    args = csv_run_args(toy_csv, db, "--study", "csv", "--trials", "2")
+    assert runner.invoke(app, [*args, "--constraint", "dsp<=0.2"]).exit_code == 0
+    outcome = runner.invoke(app, [*args, "--constraint", "dsp<=0.3", "--resume"])
+    assert outcome.exit_code == 2, outcome.output
+    assert "Resuming" not in outcome.stderr
+    assert outcome.stderr.strip().splitlines()[-1] == (
+        f"Error: study 'csv' in {db} was created with constraints dsp <= 0.2 "
+        "instead of dsp <= 0.3, so these options cannot resume it; pass another "
+        "--study, or the options it was created with."
+    )
+
+
+def write_infinite_csv(path: Path) -> Path:
+    """The toy CSV with one infinite income: every model fit raises."""
+    frame = pd.read_csv(write_toy_csv(path))
+    frame.loc[3, "income"] = float("inf")
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("flag", ["--quiet", "--verbose"])
+def test_run_all_trials_failed(flag, tmp_path):
+    csv = write_infinite_csv(tmp_path / "inf.csv")
+    args = csv_run_args(csv, tmp_path / "f.db", "--trials", "2", "--study", "inf")
+    outcome = runner.invoke(app, [*args, flag])
+    assert outcome.exit_code == 1, outcome.output
+    last = outcome.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: all 2 trials of study 'inf' failed; ")
+    assert "last error (trial 1): ValueError: Input X contains infinity" in last
+    assert "No trial met" not in outcome.output
+    assert "2 trials finished: 0 feasible, 2 failed." in outcome.stdout
+
+
+def csv_objective(tmp_path: Path) -> fairbo.FairnessObjective:
+    """A real objective without a test part, so that the summary does not
+    score the toy studies' configurations on it."""
+    frame = pd.read_csv(write_toy_csv(tmp_path / "objective.csv"))
+    return fairbo.FairnessObjective(
+        "logistic_regression", frame.drop(columns="label"), frame["label"], "group"
+    )
+
+
+@pytest.mark.filterwarnings("ignore::fairbo.exceptions.SmallGroupWarning")
+def test_run_summary_counts_failures(toy_db, tmp_path):
+    from rich.console import Console
+
+    from fairbo.cli._run import print_run_summary
+    from fairbo.cli._tables import one_line
+
+    result = load(toy_db, "toy")
+    failed = [t for t in result.trials if t.status.value == "failed"]
+    console = Console(record=True, width=300)
+    print_run_summary(console, result, csv_objective(tmp_path))
+    text = console.export_text()
+    assert f"{len(failed)} of {TOY_TRIALS} trials failed; " in text
+    assert (
+        f"last error (trial {failed[-1].number}): {one_line(failed[-1].error)}\n"
+        in text
+    )
+    assert ".;" not in text
+    assert f"Best feasible trial {result.best_trial.number}" in text
+
+
+@pytest.mark.filterwarnings("ignore::fairbo.exceptions.SmallGroupWarning")
+def test_run_summary_no_feasible(tmp_path):
+    from rich.console import Console
+
+    from fairbo.cli._run import print_run_summary
+
+    path = tmp_path / "hard.db"
+    result = fairbo.tune(
+        lambda config: {"accuracy": config["x"], "dsp": 0.5},
+        {"x": fairbo.Float(0.0, 1.0)},
+        metric="accuracy",
+        constraints={"dsp": 0.1},
+        searcher="random",
+        n_trials=3,
+        storage=path,
+        study_name="hard",
+    )
+    console = Console(record=True, width=300)
+    print_run_summary(console, result, csv_objective(tmp_path))
+    text = console.export_text()
+    assert "None of the 3 completed trials met the constraints (dsp <= 0.1)" in text
+    assert "failed;" not in text
+
+
+RESUME_COMMANDS = [
+    # (arguments of fairbo run, expected resume command)
+    (
+        ["run", "--trials", "9"],
+        "fairbo run --trials 9 --storage s.db --study st --resume",
+    ),
+    (
+        ["run", "--storage=s.db", "--study", "st", "--resume"],
+        "fairbo run --storage=s.db --study st --resume",
+    ),
+    (
+        ["run", "--data", "my file.csv"],
+        "fairbo run --data 'my file.csv' --storage s.db --study st --resume",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), RESUME_COMMANDS)
+def test_resume_command_text(argv, expected):
+    from fairbo.cli._run import resume_command
+
+    assert resume_command(argv, Path("s.db"), "st") == expected
+
+
+def test_interrupt_message_before_and_after(toy_db, tmp_path):
+    from fairbo.cli._run import interrupt_message
+
+    missing = interrupt_message(["run"], tmp_path / "absent.db", "toy")
+    assert missing == "Interrupted before the study started; nothing was stored."
+    assert not (tmp_path / "absent.db").exists()
+    stored = interrupt_message(["run"], toy_db, "toy")
+    assert stored.splitlines()[0] == "Interrupted; finished trials are stored."
+    assert stored.splitlines()[1].endswith("--study toy --resume")
 
 
 def test_run_best_trial_has_test_column(toy_csv, tmp_path):
@@ -228,6 +422,14 @@ def test_run_best_trial_has_test_column(toy_csv, tmp_path):
     assert "test" in header
     result = load(db, "toy-logistic_regression-random")
     assert result.n_feasible == 2
+    # The constant-predictor flag reads yes/no, as in the demo's table.
+    assert "constant_predictor" not in outcome.stdout
+    row = next(line for line in outcome.stdout.splitlines() if "constant" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    flag = result.best_trial.metrics["constant_predictor"]
+    assert cells[0] == "constant predictor"
+    assert cells[1] == ("yes" if flag == 1.0 else "no")
+    assert cells[2] in ("yes", "no")
 
 
 def test_run_positive_label_text(tmp_path):
@@ -270,6 +472,70 @@ def test_module_entry_point(tmp_path):
     )
     assert completed.returncode == 2
     assert "not found" in completed.stderr
+
+
+# start-up and Ctrl-C
+
+
+def test_help_skips_heavy_imports():
+    code = (
+        "import sys; from fairbo.cli import main; "
+        "sys.argv = ['fairbo', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('matplotlib', 'sklearn', 'pandas', 'scipy') "
+        "if m in sys.modules]\n"
+        "print('heavy:', heavy, file=sys.stderr)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert "Usage" in completed.stdout
+    assert "heavy: []" in completed.stderr
+
+
+def test_help_names_match_registries():
+    from fairbo import models
+    from fairbo.cli._app import DATASET_NAMES, MODEL_NAMES
+    from fairbo.cli._data import EMBEDDED_DATASETS
+
+    assert sorted(MODEL_NAMES) == sorted(models.names())
+    assert sorted(DATASET_NAMES) == sorted(EMBEDDED_DATASETS)
+
+
+def test_interrupt_before_study_in_process(monkeypatch, tmp_path):
+    import fairbo.cli._data
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fairbo.cli._data, "load_embedded", interrupted)
+    db = tmp_path / "k.db"
+    outcome = runner.invoke(app, ["run", "--trials", "1", "--storage", str(db)])
+    assert outcome.exit_code == 130
+    assert outcome.stderr.strip() == (
+        "Interrupted before the study started; nothing was stored."
+    )
+    assert not db.exists()
+
+
+def test_interrupt_during_startup(tmp_path):
+    db = tmp_path / "k.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fairbo.cli", "run", "--dataset", "adult"]
+        + ["--trials", "1", "--storage", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Early enough to land in an import or in the data loading.
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert stderr.strip().startswith("Interrupted")
+    assert not db.exists()
 
 
 def _bytes_file(tmp_path: Path, name: str, content: bytes) -> str:
@@ -348,7 +614,10 @@ def test_run_unknown_embedded_dataset():
 
 SHOW_PLOT_ERRORS = [
     (["show", "{tmp}/missing.db"], "not found"),
-    (["show", "{text}"], "cannot open"),
+    (["show", "{text}"], "is not a fairbo results file"),
+    (["show", "{notes}"], "is not a fairbo results file"),
+    (["show", "{empty}"], "is not a fairbo results file"),
+    (["plot", "{notes}", "--study", "x", "--out", "{tmp}/x.png"], "not a fairbo"),
     (["show", "{db}", "--study", "nope"], "study 'nope' not found"),
     (["show", "{db}", "--study", "nope"], "stored studies: ['toy', 'free']"),
     (["plot", "{db}", "--study", "nope", "--out", "{tmp}/x.png"], "not found"),
@@ -374,11 +643,25 @@ SHOW_PLOT_ERRORS = [
 def test_show_plot_errors(args, fragment, toy_db, tmp_path):
     text = tmp_path / "notes.db"
     text.write_text("this is not a database, only text " * 40)
-    names = {"tmp": str(tmp_path), "db": str(toy_db), "text": str(text)}
+    notes = tmp_path / "notes.py"
+    notes.write_text("print('hello')\n")
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    names = {
+        "tmp": str(tmp_path),
+        "db": str(toy_db),
+        "text": str(text),
+        "notes": str(notes),
+        "empty": str(empty),
+    }
     outcome = runner.invoke(app, [item.format(**names) for item in args])
     assert outcome.exit_code == 2, outcome.output
     assert fragment in outcome.stderr
     assert len(outcome.stderr.strip().splitlines()) == 1
+    assert "new file" not in outcome.stderr
+    # Neither command writes to a file that is not a fairbo database.
+    assert notes.read_text() == "print('hello')\n"
+    assert empty.stat().st_size == 0
 
 
 def test_show_missing_file_not_created(tmp_path):
@@ -404,9 +687,17 @@ def test_demo_rejects_other_settings(tmp_path):
     )
     outcome = runner.invoke(app, ["demo", "--trials", "1", "--out", str(out)])
     assert outcome.exit_code == 2, outcome.output
-    assert "contains demo studies run with other settings" in outcome.stderr
-    assert "pass another --out folder" in outcome.stderr
+    expected = (
+        f"Error: {out / 'fairbo.db'} contains the demo study 'plain-bo' with a "
+        f"different search space and constraints dsp <= {DSP_BOUND} instead of "
+        "dsp <= 0.01; pass another --out folder or delete that file."
+    )
+    # Data warnings may come first; the error is the last line.
+    assert outcome.stderr.strip().splitlines()[-1] == expected
     assert outcome.stderr.count("Error:") == 1
+    # The check runs before any table or progress bar is printed.
+    assert outcome.stdout == ""
+    assert len(load(out / "fairbo.db", "plain-bo").trials) == 1
 
 
 # demo, end to end (slow)
@@ -513,7 +804,9 @@ def test_run_interrupt_and_resume(workers, tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "To resume, run: fairbo run" in stderr
-    assert "--study sigint" in stderr.split("To resume, run:")[1]
+    hint = stderr.split("To resume, run:")[1]
+    assert "--study sigint" in hint
+    assert hint.strip().endswith("--resume")
     assert "Traceback" not in stderr
 
     result = load(db, "sigint")
@@ -528,7 +821,10 @@ def test_run_interrupt_and_resume(workers, tmp_path):
     # Resuming reaches the study's total and re-runs the interrupted trial.
     total = len(result.trials) + 1
     completed = subprocess.run(
-        _run_command(db, total, workers), capture_output=True, text=True, timeout=120
+        [*_run_command(db, total, workers), "--resume"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     resumed = load(db, "sigint")

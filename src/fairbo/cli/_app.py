@@ -4,24 +4,25 @@ Commands print tables on standard output, and the progress bar, log
 records and errors on standard error. Bad input ends the process with a
 one-line error and exit code 2, a failed study with code 1, and Ctrl-C with
 code 130 after saying how to resume.
+
+This module imports only Typer, rich and the standard library; each command
+imports what it needs (scikit-learn, pandas, Matplotlib), so that ``fairbo
+--help`` starts in a fraction of a second. The imports sit inside
+``_handle_errors`` so that Ctrl-C during them ends with one line.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from fairbo import models, searchers
-from fairbo.cli import _demo
-from fairbo.cli._data import EMBEDDED_DATASETS, load_csv, load_embedded
 from fairbo.cli._errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -29,27 +30,8 @@ from fairbo.cli._errors import (
     CliError,
     require_parent_folder,
 )
-from fairbo.cli._figures import write_study_figure
 from fairbo.cli._logging import logging_to, verbosity_level
-from fairbo.cli._parse import check_metric, metric_mode, parse_constraints
-from fairbo.cli._study import StudyRequest, run_study
-from fairbo.cli._tables import (
-    describe_best,
-    format_constraints,
-    studies_table,
-    trial_detail_table,
-    trials_table,
-)
-from fairbo.exceptions import (
-    FairboError,
-    StorageError,
-    StudyMismatchError,
-    TooManyFailuresError,
-)
-from fairbo.objective import FairnessObjective
-from fairbo.result import TuneResult
-from fairbo.storage import SQLiteStorage
-from fairbo.trial import TrialStatus
+from fairbo.exceptions import FairboError, StorageError, TooManyFailuresError
 
 app = typer.Typer(
     name="fairbo",
@@ -64,6 +46,11 @@ app = typer.Typer(
 
 DEFAULT_TRIALS = 50
 DEFAULT_CONSTRAINT = "dsp<=0.05"
+# Names for the help texts, written out because importing fairbo.models
+# (scikit-learn) would slow down --help; a test keeps them equal to
+# fairbo.models.names() and the embedded data sets of fairbo.cli._data.
+MODEL_NAMES = ("random_forest", "xgboost", "mlp", "logistic_regression")
+DATASET_NAMES = ("german_credit", "adult")
 
 Verbose = Annotated[
     bool,
@@ -82,13 +69,18 @@ def main() -> None:
     app()
 
 
+_NOT_STARTED = "Interrupted before the study started; nothing was stored."
+
+
 @contextlib.contextmanager
-def _handle_errors(resume_hint: str | None = None) -> Iterator[None]:
+def _handle_errors(
+    interrupt_message: Callable[[], str] = lambda: "Interrupted.",
+) -> Iterator[None]:
     """Turn errors into a one-line message and an exit code.
 
     Input errors (fairbo's ValueError and TypeError subclasses, unreadable
     databases) exit with 2, a study stopped by failures with 1, and Ctrl-C
-    with 130 after printing ``resume_hint``.
+    with 130 after printing ``interrupt_message()``.
     """
     try:
         yield
@@ -102,9 +94,8 @@ def _handle_errors(resume_hint: str | None = None) -> Iterator[None]:
         code = EXIT_USAGE if isinstance(err, usage) else EXIT_FAILURE
         _fail(" ".join(str(err).split()), code)
     except KeyboardInterrupt:
-        typer.echo("\nInterrupted; finished trials are stored.", err=True)
-        if resume_hint:
-            typer.echo(f"To resume, run: {resume_hint}", err=True)
+        # The leading newline ends the line on which the terminal echoed ^C.
+        typer.echo(f"\n{interrupt_message()}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -165,26 +156,31 @@ def demo(
     resumes (or reuses) the stored studies.
     """
     out_console, err_console = _consoles()
-    settings = _demo.DemoSettings(
-        trials=trials,
-        epsilon=epsilon,
-        seed=seed,
-        out=out,
-        workers=workers,
-        show_progress=not quiet,
-    )
+    settings = None
+
+    def interrupted() -> str:
+        if settings is None or not (settings.out / _demo.DATABASE_NAME).exists():
+            return _NOT_STARTED
+        return (
+            "Interrupted; finished trials are stored.\n"
+            f"To resume, run: {_demo.resume_command(settings)}"
+        )
+
     with (
         logging_to(err_console, verbosity_level(verbose, quiet)),
-        _handle_errors(_demo.resume_command(settings)),
+        _handle_errors(interrupted),
     ):
-        try:
-            _demo.run_demo(settings, out_console, err_console)
-        except StudyMismatchError as err:
-            raise CliError(
-                f"{out / _demo.DATABASE_NAME} contains demo studies run with other "
-                f"settings ({' '.join(str(err).split())}); pass another --out "
-                "folder or delete that file."
-            ) from err
+        from fairbo.cli import _demo
+
+        settings = _demo.DemoSettings(
+            trials=trials,
+            epsilon=epsilon,
+            seed=seed,
+            out=out,
+            workers=workers,
+            show_progress=not quiet,
+        )
+        _demo.run_demo(settings, out_console, err_console)
 
 
 # run
@@ -195,8 +191,7 @@ def run(
     dataset: Annotated[
         str,
         typer.Option(
-            help=f"Embedded data set: {', '.join(EMBEDDED_DATASETS)}. "
-            "Unused with --data."
+            help=f"Embedded data set: {', '.join(DATASET_NAMES)}. Unused with --data."
         ),
     ] = "german_credit",
     data: Annotated[
@@ -221,7 +216,7 @@ def run(
         ),
     ] = None,
     model: Annotated[
-        str, typer.Option(help=f"Model: {', '.join(models.names())}.")
+        str, typer.Option(help=f"Model: {', '.join(MODEL_NAMES)}.")
     ] = "random_forest",
     metric: Annotated[
         str, typer.Option(help="Objective metric, computed on validation folds.")
@@ -258,11 +253,19 @@ def run(
     study: Annotated[
         str | None,
         typer.Option(
-            help="Study name (default: DATASET-MODEL-SEARCHER). An existing "
-            "study of that name is resumed.",
+            help="Study name (default: DATASET-MODEL-SEARCHER). A study that "
+            "already has trials is only continued with --resume.",
             show_default=False,
         ),
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the stored study of that name (same --storage and "
+            "--study) up to --trials in total; it must exist.",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed of searcher and splits.")] = 0,
     cv: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
     test_size: Annotated[
@@ -279,11 +282,20 @@ def run(
 ) -> None:
     """Tune a model zoo entry on an embedded data set or your CSV file.
 
-    Running the same command again resumes the study (same --storage and
-    --study); --trials counts the study's total.
+    To continue a stored study, run the same command with --resume and a
+    larger --trials, which counts the study's total.
     """
     out_console, err_console = _consoles()
-    with logging_to(err_console, verbosity_level(verbose, quiet)), _handle_errors():
+    level = verbosity_level(verbose, quiet)
+    with logging_to(err_console, level), _handle_errors(lambda: _NOT_STARTED):
+        from fairbo import models, searchers
+        from fairbo.cli._data import load_csv, load_embedded
+        from fairbo.cli._parse import check_metric, metric_mode, parse_constraints
+        from fairbo.cli._run import check_resume, interrupt_message, print_run_summary
+        from fairbo.cli._study import StudyRequest, run_study
+        from fairbo.cli._tables import one_line
+        from fairbo.objective import FairnessObjective
+
         constraints = parse_constraints(constraint or [DEFAULT_CONSTRAINT])
         _check_choice(model, models.names(), "--model")
         _check_choice(searcher, searchers.searcher_names(), "--searcher")
@@ -293,18 +305,23 @@ def run(
             loaded = load_csv(data, target, sensitive, positive_label)
         else:
             loaded = load_embedded(dataset, sensitive)
-        metric_names = list(dict.fromkeys([metric, *(c.metric for c in constraints)]))
-        objective = FairnessObjective(
-            model,
-            loaded.X,
-            loaded.y,
-            loaded.sensitive,
-            metrics=metric_names,
-            cv=cv,
-            test_size=test_size or None,
-            seed=seed,
-        )
         study_name = study or f"{loaded.name}-{model}-{searcher}"
+        check_resume(storage, study_name, resume)
+        metric_names = list(dict.fromkeys([metric, *(c.metric for c in constraints)]))
+        try:
+            objective = FairnessObjective(
+                model,
+                loaded.X,
+                loaded.y,
+                loaded.sensitive,
+                metrics=metric_names,
+                cv=cv,
+                test_size=test_size or None,
+                seed=seed,
+            )
+        except ImportError as err:
+            # A model whose optional package is missing (xgboost).
+            raise CliError(f"--model {model}: {one_line(str(err))}.") from err
         request = StudyRequest(
             objective=objective,
             space=objective.search_space,
@@ -319,16 +336,18 @@ def run(
             storage=storage,
             study_name=study_name,
         )
-    hint = _run_resume_hint(storage, study_name)
-    with logging_to(err_console, verbosity_level(verbose, quiet)), _handle_errors(hint):
+    argv = sys.argv[1:]
+    with (
+        logging_to(err_console, level),
+        _handle_errors(lambda: interrupt_message(argv, storage, study_name)),
+    ):
         result = run_study(
             request, err_console, label=study_name, show_progress=not quiet
         )
-        _print_run_summary(out_console, result, objective)
+        print_run_summary(out_console, result, objective)
         out_console.print(
-            f"Study {study_name!r} is stored in {storage}. To resume or extend "
-            f"it, run the same command again (--storage {storage} "
-            f"--study {study_name})."
+            f"Study {study_name!r} is stored in {storage}. To extend it, run the "
+            "same command with --resume and a larger --trials."
         )
 
 
@@ -337,46 +356,10 @@ def _check_choice(value: str, choices: list[str], option: str) -> None:
         raise CliError(f"{option} must be one of {choices}, got {value!r}.")
 
 
-def _run_resume_hint(storage: Path, study_name: str) -> str:
-    """Build the command line that resumes an interrupted ``fairbo run``."""
-    args = sys.argv[1:]
-    for option, value in (("--storage", str(storage)), ("--study", study_name)):
-        if not any(a == option or a.startswith(f"{option}=") for a in args):
-            args += [option, value]
-    return shlex.join(["fairbo", *args])
-
-
-def _print_run_summary(
-    console: Console, result: TuneResult, objective: FairnessObjective
-) -> None:
-    finished = [t for t in result.trials if t.is_finished]
-    failed = sum(1 for t in finished if t.status is TrialStatus.FAILED)
-    console.print(
-        f"{len(finished)} trials finished: {result.n_feasible} feasible, "
-        f"{failed} failed. Best feasible: {describe_best(result)}."
-    )
-    best = result.best_trial
-    if best is None:
-        console.print(
-            f"No trial met the constraints ({format_constraints(result)}); "
-            "relax them or run more trials."
-        )
-        return
-    test = objective.evaluate_test(best.config) if objective.test_size else None
-    console.print(trial_detail_table(best, f"Best feasible trial {best.number}", test))
-
-
 # show and plot
 
 
 Database = Annotated[Path, typer.Argument(help="SQLite file written by fairbo.")]
-
-
-def _open_existing(database: Path) -> SQLiteStorage:
-    # SQLiteStorage creates missing files, which a read-only command must not.
-    if not database.is_file():
-        raise CliError(f"database {str(database)!r} not found; pass a fairbo .db file.")
-    return SQLiteStorage(database)
 
 
 @app.command()
@@ -387,7 +370,12 @@ def show(
     """List the studies of DATABASE, or one study's trials and best trial."""
     out_console, _ = _consoles()
     with _handle_errors():
-        with _open_existing(database) as storage:
+        from fairbo.cli._database import open_results
+        from fairbo.cli._tables import studies_table, trial_detail_table, trials_table
+        from fairbo.result import TuneResult
+        from fairbo.trial import TrialStatus
+
+        with open_results(database) as storage:
             if study is None:
                 summaries = storage.list_studies()
                 results = [
@@ -406,7 +394,9 @@ def show(
             return
         out_console.print(trials_table(result))
         best = result.best_trial
-        if best is None:
+        if not any(t.status is TrialStatus.COMPLETED for t in result.trials):
+            out_console.print(f"Study {study!r} has no completed trial.")
+        elif best is None:
             out_console.print(f"Study {study!r} has no feasible trial.")
         else:
             out_console.print(
@@ -433,7 +423,11 @@ def plot(
     """Draw a study's accuracy/fairness trade-off and its history."""
     out_console, _ = _consoles()
     with _handle_errors():
-        with _open_existing(database) as storage:
+        from fairbo.cli._database import open_results
+        from fairbo.cli._figures import write_study_figure
+        from fairbo.result import TuneResult
+
+        with open_results(database) as storage:
             result = TuneResult(
                 storage.load_definition(study), storage.load_trials(study)
             )

@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 from rich.console import Console
 
 from fairbo import models
-from fairbo.cli._study import StudyRequest, run_study
+from fairbo.cli._errors import CliError
+from fairbo.cli._study import StudyRequest, run_study, stored_differences
 from fairbo.cli._tables import ChosenModel, comparison_table, group_sizes_table
 from fairbo.constraints import Constraint
 from fairbo.datasets import load_german_credit
 from fairbo.objective import FairnessObjective
-from fairbo.plot import plot_tradeoff
 from fairbo.result import TuneResult
 
 logger = logging.getLogger(__name__)
@@ -101,13 +100,27 @@ def run_demo(settings: DemoSettings, out: Console, err: Console) -> list[ChosenM
 
     Raises
     ------
+    CliError
+        If ``settings.out`` contains demo studies with other settings (another
+        epsilon); checked for both studies before any trial runs.
     KeyboardInterrupt
         On Ctrl-C; finished trials stay in the database.
     """
-    settings.out.mkdir(parents=True, exist_ok=True)
     objective = build_objective(settings.seed)
+    requests = [_study_request(study, settings, objective) for study in STUDIES]
+    for request in requests:
+        _check_stored_study(request)
+    settings.out.mkdir(parents=True, exist_ok=True)
     out.print(group_sizes_table(objective.group_sizes))
-    results = [_run_arm(study, objective, settings, err) for study in STUDIES]
+    results = [
+        run_study(
+            request,
+            err,
+            label=f"{study.label:<15}",
+            show_progress=settings.show_progress,
+        )
+        for study, request in zip(STUDIES, requests, strict=True)
+    ]
     chosen = [
         ChosenModel(study.label, result, _test_metrics(objective, result))
         for study, result in zip(STUDIES, results, strict=True)
@@ -121,13 +134,10 @@ def run_demo(settings: DemoSettings, out: Console, err: Console) -> list[ChosenM
     return chosen
 
 
-def _run_arm(
-    study: DemoStudy,
-    objective: FairnessObjective,
-    settings: DemoSettings,
-    err: Console,
-) -> TuneResult:
-    request = StudyRequest(
+def _study_request(
+    study: DemoStudy, settings: DemoSettings, objective: FairnessObjective
+) -> StudyRequest:
+    return StudyRequest(
         objective=objective,
         space=demo_space(),
         metric=METRIC,
@@ -141,9 +151,16 @@ def _run_arm(
         storage=settings.out / DATABASE_NAME,
         study_name=study.name,
     )
-    return run_study(
-        request, err, label=f"{study.label:<15}", show_progress=settings.show_progress
-    )
+
+
+def _check_stored_study(request: StudyRequest) -> None:
+    differences = stored_differences(request)
+    if differences:
+        raise CliError(
+            f"{request.storage} contains the demo study {request.study_name!r} "
+            f"with {' and '.join(differences)}; pass another --out folder or "
+            "delete that file."
+        )
 
 
 def _test_metrics(
@@ -168,6 +185,11 @@ def write_trials_csv(results: list[TuneResult], path: Path) -> Path:
 
 def write_figure(chosen: list[ChosenModel], epsilon: float, path: Path) -> Path:
     """Draw one trade-off panel per searcher, side by side, into ``path``."""
+    # Imported here: Matplotlib takes about a second to import.
+    from matplotlib.figure import Figure
+
+    from fairbo.plot import plot_tradeoff
+
     figure = Figure(figsize=(6.0 * len(chosen), 4.8), layout="constrained")
     axes = figure.subplots(1, len(chosen), sharex=True, sharey=True, squeeze=False)
     for ax, entry in zip(axes[0], chosen, strict=True):

@@ -9,9 +9,11 @@ from typing import Any
 
 from rich.console import Console
 
+from fairbo.cli._errors import CliError
 from fairbo.cli._progress import TrialProgress
 from fairbo.constraints import Constraint
 from fairbo.result import TuneResult
+from fairbo.space import SearchSpace
 from fairbo.storage import SQLiteStorage
 from fairbo.trial import TrialStatus
 from fairbo.tuner import tune
@@ -49,6 +51,46 @@ def finished_trials(storage: Path, study_name: str) -> tuple[int, int]:
     return len(finished), failed
 
 
+def stored_differences(request: StudyRequest) -> list[str]:
+    """Describe how the stored study of ``request`` differs from it.
+
+    Returns
+    -------
+    list of str
+        Phrases such as ``"constraints dsp <= 0.01 instead of dsp <= 0.05"``;
+        empty when the study is not stored yet or may be resumed by
+        ``request``. The searcher and seed may change between sessions.
+    """
+    if not request.storage.exists():
+        return []
+    with SQLiteStorage(request.storage) as database:
+        if request.study_name not in database.study_names():
+            return []
+        stored = database.load_definition(request.study_name)
+    differences = []
+    if stored.space != SearchSpace(request.space):
+        differences.append("a different search space")
+    if (stored.metric, stored.mode) != (request.metric, request.mode):
+        differences.append(
+            f"metric {stored.metric} ({stored.mode}) instead of "
+            f"{request.metric} ({request.mode})"
+        )
+    if _constraint_json(stored.constraints) != _constraint_json(request.constraints):
+        differences.append(
+            f"constraints {_constraint_text(stored.constraints)} instead of "
+            f"{_constraint_text(request.constraints)}"
+        )
+    return differences
+
+
+def _constraint_json(constraints: list[Constraint]) -> list[dict]:
+    return [c.to_json() for c in constraints]
+
+
+def _constraint_text(constraints: list[Constraint]) -> str:
+    return ", ".join(str(c) for c in constraints) or "none"
+
+
 def run_study(
     request: StudyRequest, console: Console, *, label: str, show_progress: bool
 ) -> TuneResult:
@@ -56,10 +98,20 @@ def run_study(
 
     Raises
     ------
+    CliError
+        If the stored study of that name has another definition; checked
+        before the progress bar starts.
     KeyboardInterrupt
         On Ctrl-C, after ``fairbo.tune`` has stopped its workers; the study
         stays resumable.
     """
+    differences = stored_differences(request)
+    if differences:
+        raise CliError(
+            f"study {request.study_name!r} in {request.storage} was created "
+            f"with {' and '.join(differences)}, so these options cannot resume "
+            "it; pass another --study, or the options it was created with."
+        )
     done, failed = finished_trials(request.storage, request.study_name)
     if done and show_progress:
         console.print(

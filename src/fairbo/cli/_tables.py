@@ -13,6 +13,11 @@ from fairbo.result import TuneResult
 from fairbo.storage import StudySummary
 from fairbo.trial import Trial, TrialStatus, metric_value
 
+# Metric key of FairnessObjective: 1.0 when the model predicts one class.
+CONSTANT_PREDICTOR = "constant_predictor"
+# Characters of an error message shown in a table cell.
+ERROR_CELL_WIDTH = 60
+
 
 def format_value(value: Any) -> str:
     """Format a metric or parameter value for a table cell.
@@ -29,6 +34,16 @@ def format_value(value: Any) -> str:
             return f"{value:.1f}"
         return f"{value:.4f}" if abs(value) >= 1e-3 else f"{value:.3g}"
     return str(value)
+
+
+def one_line(text: str, width: int | None = None) -> str:
+    """Collapse ``text`` (an error message, say) onto one line, without a
+    final period so that it can be followed by more text, and cut it to
+    ``width`` characters with an ellipsis."""
+    line = " ".join(text.split()).rstrip(".")
+    if width is not None and len(line) > width:
+        line = line[: width - 1].rstrip() + "…"
+    return line
 
 
 def format_constraints(result_or_summary: TuneResult | StudySummary) -> str:
@@ -73,10 +88,13 @@ def describe_best(result: TuneResult) -> str:
 
 
 def trials_table(result: TuneResult) -> Table:
-    """Build a table of trials: status, feasibility, parameters, metrics, seconds.
+    """Build a table of trials: status, feasibility, parameters, metrics,
+    seconds, and the error of failed trials.
 
     Only the tuned parameters are shown (constants are the same in every
-    row), with the study's metric and constraint metrics.
+    row), with the study's metric and constraint metrics. The error column
+    is present when a trial failed and shows the first
+    :data:`ERROR_CELL_WIDTH` characters of the message on one line.
     """
     definition = result.definition
     params = list(definition.space.names)
@@ -92,6 +110,9 @@ def trials_table(result: TuneResult) -> Table:
     for name in shown_metrics:
         table.add_column(name, justify="right")
     table.add_column("seconds", justify="right")
+    show_errors = any(t.status is TrialStatus.FAILED for t in result.trials)
+    if show_errors:
+        table.add_column("error", no_wrap=True)
     best = result.best_trial
     best_number = None if best is None else best.number
     for trial in result.trials:
@@ -99,6 +120,8 @@ def trials_table(result: TuneResult) -> Table:
         row += [format_value(trial.config.get(name)) for name in params]
         row += [_metric_cell(trial, name) for name in shown_metrics]
         row.append("" if trial.duration is None else f"{trial.duration:.1f}")
+        if show_errors:
+            row.append(one_line(trial.error or "", ERROR_CELL_WIDTH))
         table.add_row(*row, style="bold green" if trial.number == best_number else None)
     return table
 
@@ -106,7 +129,11 @@ def trials_table(result: TuneResult) -> Table:
 def trial_detail_table(
     trial: Trial, title: str, test_metrics: Mapping[str, float] | None = None
 ) -> Table:
-    """Build a table of one trial's configuration, metrics and test metrics."""
+    """Build a table of one trial's configuration, metrics and test metrics.
+
+    The ``constant_predictor`` flag is shown as "yes"/"no" on a row named
+    "constant predictor", as in the demo's comparison table.
+    """
     table = Table(title=title)
     table.add_column("name")
     table.add_column("validation" if test_metrics is not None else "value")
@@ -118,11 +145,27 @@ def trial_detail_table(
             cells.append("")
         table.add_row(*cells)
     for name, value in trial.metrics.items():
-        cells = [name, format_value(value)]
-        if test_metrics is not None:
-            cells.append(format_value(test_metrics.get(name, math.nan)))
-        table.add_row(*cells)
+        table.add_row(*_metric_row(name, value, test_metrics))
     return table
+
+
+def _metric_row(
+    name: str, value: float, test_metrics: Mapping[str, float] | None
+) -> list[str]:
+    label, show = name, format_value
+    if name == CONSTANT_PREDICTOR:
+        label, show = "constant predictor", _yes_no
+    cells = [label, show(value)]
+    if test_metrics is not None:
+        cells.append(show(test_metrics.get(name, math.nan)))
+    return cells
+
+
+def _yes_no(flag: float) -> str:
+    """Show a 1.0/0.0 metric flag as "yes"/"no"; "-" when it is missing."""
+    if math.isnan(flag):
+        return "-"
+    return "yes" if flag == 1.0 else "no"
 
 
 def group_sizes_table(group_sizes: Mapping[str, Mapping[Any, int]]) -> Table:
@@ -217,7 +260,7 @@ def _constant_text(entry: ChosenModel) -> str:
     flagged = [
         name
         for name, values in parts
-        if metric_value(values, "constant_predictor") == 1.0
+        if metric_value(values, CONSTANT_PREDICTOR) == 1.0
     ]
     return "no" if not flagged else "yes (" + ", ".join(flagged) + ")"
 
