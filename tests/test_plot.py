@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from fairbo.constraints import Constraint
 from fairbo.exceptions import InvalidArgumentError
@@ -20,7 +21,8 @@ from fairbo.trial import Trial, TrialStatus
 
 EPSILON = 0.05
 
-# (number, status, accuracy, dsp); feasible means dsp <= EPSILON.
+# (number, status, accuracy, dsp); feasible means every constraint is met
+# (dsp <= EPSILON by default).
 TRIALS = [
     (0, "completed", 0.70, 0.10),
     (1, "completed", 0.72, 0.02),
@@ -48,7 +50,9 @@ def make_result(rows=TRIALS, constraints=None, mode="max") -> TuneResult:
         trial.status = TrialStatus(status)
         if status == "completed":
             trial.metrics = {"accuracy": accuracy, "dsp": dsp}
-            trial.feasible = all(c.is_satisfied(dsp) for c in constraints)
+            trial.feasible = all(
+                c.is_satisfied(trial.metrics[c.metric]) for c in constraints
+            )
         trials.append(trial)
     return TuneResult(definition, trials)
 
@@ -270,3 +274,127 @@ def test_trial_colormap_skips_white():
     assert matplotlib.colors.to_hex(colormap(1.0)) == matplotlib.colors.to_hex(
         matplotlib.colormaps["Blues"](1.0)
     )
+
+
+# Integer ticks, empty studies and several constraints
+
+FEW_TRIALS = [
+    (0, "completed", 0.70, 0.10),
+    (1, "completed", 0.72, 0.02),
+    (2, "completed", 0.74, 0.01),
+]
+
+
+def drawn_ticks(axis) -> list[float]:
+    """Tick values inside the axis' view limits after a draw."""
+    low, high = sorted(axis.get_view_interval())
+    return [t for t in axis.get_ticklocs() if low - 1e-9 <= t <= high + 1e-9]
+
+
+def test_colorbar_integer_ticks():
+    figure = Figure()
+    plot_tradeoff(make_result(FEW_TRIALS), ax=figure.add_subplot())
+    FigureCanvasAgg(figure).draw()
+    ticks = drawn_ticks(figure.axes[1].yaxis)
+    assert len(ticks) >= 2
+    assert all(float(t).is_integer() for t in ticks)
+
+
+def test_history_integer_ticks():
+    ax = plot_history(make_result(FEW_TRIALS), ax=new_axes())
+    FigureCanvasAgg(ax.figure).draw()
+    ticks = drawn_ticks(ax.xaxis)
+    assert len(ticks) >= 2
+    assert all(float(t).is_integer() for t in ticks)
+
+
+NOT_COMPLETED = [(0, "failed", None, None), (1, "running", None, None)]
+
+
+@pytest.mark.parametrize("rows", [NOT_COMPLETED, []])
+def test_tradeoff_empty_note(rows):
+    figure = Figure()
+    ax = plot_tradeoff(make_result(rows), ax=figure.add_subplot())
+    (note,) = artists(ax, "empty-note")
+    assert isinstance(note, Text)
+    assert note.get_text() == "no completed trials"
+    # No colour bar: its 0-1 scale would mean nothing.
+    assert len(figure.axes) == 1
+    assert artists(ax, "hidden-note") == []
+
+
+def test_tradeoff_nonfinite_note():
+    rows = [(0, "completed", 0.7, float("nan"))]
+    figure = Figure()
+    ax = plot_tradeoff(make_result(rows), ax=figure.add_subplot())
+    (note,) = artists(ax, "empty-note")
+    assert note.get_text() == "no completed trial has finite accuracy and dsp"
+    assert len(figure.axes) == 1
+
+
+def test_history_empty_note():
+    ax = plot_history(make_result(NOT_COMPLETED), ax=new_axes())
+    (note,) = artists(ax, "empty-note")
+    assert note.get_text() == "no completed trials"
+    assert offsets(ax, "failed")[:, 0].tolist() == [0]
+
+
+def test_history_shows_every_failed_trial():
+    rows = [(0, "failed", None, None), (1, "failed", None, None)]
+    ax = plot_history(make_result(rows), ax=new_axes())
+    FigureCanvasAgg(ax.figure).draw()
+    low, high = ax.get_xlim()
+    assert low < 0
+    assert high > 1
+    assert drawn_ticks(ax.xaxis) == [0.0, 1.0]
+
+
+def test_history_note_absent_with_trials():
+    ax = plot_history(make_result(), ax=new_axes())
+    assert artists(ax, "empty-note") == []
+
+
+TWO_CONSTRAINTS = [Constraint("dsp", upper=EPSILON), Constraint("accuracy", lower=0.73)]
+
+
+def test_tradeoff_markers_use_all_constraints():
+    ax = plot_tradeoff(make_result(constraints=TWO_CONSTRAINTS), ax=new_axes())
+    # Trial 1 meets the dsp bound on the y axis but not accuracy >= 0.73.
+    assert sorted(offsets(ax, "feasible")[:, 0].tolist()) == [0.74, 0.75]
+    assert sorted(offsets(ax, "infeasible")[:, 0].tolist()) == [0.70, 0.72, 0.80]
+
+
+def test_tradeoff_names_axis_constraint():
+    ax = plot_tradeoff(make_result(constraints=TWO_CONSTRAINTS), ax=new_axes())
+    assert ax.get_title().splitlines() == [
+        "toy",
+        f"y axis: dsp <= {EPSILON:g}, 1 of 2 constraints",
+    ]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "feasible (all 2 constraints met)" in labels
+    assert "infeasible (at least 1 of 2 violated)" in labels
+    # Only the bound of the constraint on the y axis is drawn.
+    (line,) = artists(ax, "threshold")
+    assert line.get_ydata()[0] == EPSILON
+
+
+def test_tradeoff_legend_grey_with_constraints():
+    ax = plot_tradeoff(make_result(constraints=TWO_CONSTRAINTS), ax=new_axes())
+    legend = ax.get_legend()
+    FigureCanvasAgg(ax.figure).draw()
+    pairs = zip(legend.legend_handles, legend.get_texts(), strict=True)
+    markers = [
+        handle
+        for handle, text in pairs
+        if text.get_text().startswith(("feasible", "infeasible"))
+    ]
+    assert len(markers) == 2
+    for handle in markers:
+        assert matplotlib.colors.to_hex(handle.get_facecolor()[0]) == "#737373"
+
+
+def test_tradeoff_single_constraint_title():
+    ax = plot_tradeoff(make_result(), ax=new_axes())
+    assert ax.get_title() == "toy"
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "feasible" in labels

@@ -5,8 +5,9 @@ given) and return it. They never call ``plt.show``, so they work with any
 backend, including ``Agg`` on machines without a display.
 
 Artists carry a ``gid`` (``"feasible"``, ``"infeasible"``, ``"failed"``,
-``"threshold"``, ``"chosen"``, ``"best-so-far"``) so that callers and tests can
-find them with ``ax.findobj``.
+``"threshold"``, ``"chosen"``, ``"best-so-far"``, ``"empty-note"``) so that
+callers and tests can find them with ``ax.findobj``. Trial numbers are
+integers, so their axes and colour bars only have integer ticks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from fairbo.constraints import Constraint
@@ -86,9 +88,13 @@ def plot_tradeoff(
     """Scatter the objective (x) against a constraint metric (y), per trial.
 
     One point per completed trial whose two values are finite, coloured by
-    trial number (darker for later trials). Feasible trials are filled
+    trial number (darker for later trials). Feasible trials (every
+    constraint of the study met, not only the one on the y axis) are filled
     circles and infeasible ones crosses. A dashed horizontal line marks the
-    constraint bound, and a red ring marks the chosen trial.
+    constraint bound, and a red ring marks the chosen trial. When the study
+    has several constraints, the title's second line names the one on the
+    y axis. Without a point to draw, the axes show a note instead of points
+    and no colour bar.
 
     Parameters
     ----------
@@ -109,7 +115,8 @@ def plot_tradeoff(
     cmap : str, default "Blues"
         Sequential colormap of the trial numbers.
     colorbar : bool, default True
-        Whether to add a colorbar of trial numbers next to ``ax``.
+        Whether to add a colorbar of trial numbers next to ``ax`` (never
+        when no point is drawn).
     title : str, optional
         Axes title; defaults to the study name.
 
@@ -135,7 +142,7 @@ def plot_tradeoff(
     colormap = trial_colormap(cmap)
     norm = _trial_norm(result)
 
-    _scatter_points(ax, points, colormap, norm)
+    _scatter_points(ax, points, colormap, norm, len(result.definition.constraints))
     for bound in _threshold_values(result, y_metric, threshold):
         ax.axhline(
             bound,
@@ -149,13 +156,21 @@ def plot_tradeoff(
     if chosen is not None:
         _ring_chosen(ax, chosen, metric, y_metric)
 
-    if colorbar and result.trials:
+    if colorbar and points:
         mappable = ScalarMappable(norm=norm, cmap=colormap)
-        ax.figure.colorbar(mappable, ax=ax, label="trial number")
+        ax.figure.colorbar(
+            mappable,
+            ax=ax,
+            label="trial number",
+            ticks=MaxNLocator(integer=True),
+        )
     ax.set_xlabel(metric)
     ax.set_ylabel(y_metric)
-    ax.set_title(result.study_name if title is None else title)
-    _note_hidden_trials(ax, result, len(points))
+    ax.set_title(_tradeoff_title(result, y_metric, title))
+    if points:
+        _note_hidden_trials(ax, result, len(points))
+    else:
+        _note_empty(ax, _empty_tradeoff_text(result, metric, y_metric))
     if ax.get_legend_handles_labels()[0]:
         legend = ax.legend(loc="best", fontsize="small")
         _neutral_marker_colours(legend)
@@ -173,6 +188,7 @@ def plot_history(
     The best-so-far curve is a step line that starts at the first feasible
     trial. Each completed trial's own value is a dot (feasible) or a grey
     cross (infeasible), and failed trials are red ticks along the bottom.
+    Without a completed trial, the axes show the note "no completed trials".
 
     Parameters
     ----------
@@ -233,6 +249,15 @@ def plot_history(
             label="failed",
             gid="failed",
         )
+    if not feasible and not infeasible:
+        _note_empty(ax, "no completed trials")
+        ax.set_yticks([])
+    if result.trials:
+        # The failed ticks use axes units in y, so autoscaling ignores them:
+        # the x range is set from every trial number instead.
+        numbers_drawn = [trial.number for trial in result.trials]
+        ax.set_xlim(min(numbers_drawn) - 0.5, max(numbers_drawn) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("trial number")
     ax.set_ylabel(f"{metric} ({result.definition.mode})")
     ax.set_title(result.study_name if title is None else title)
@@ -322,7 +347,11 @@ def _trial_norm(result: TuneResult) -> Normalize:
 
 
 def _scatter_points(
-    ax: Axes, points: list[_Point], colormap: ListedColormap, norm: Normalize
+    ax: Axes,
+    points: list[_Point],
+    colormap: ListedColormap,
+    norm: Normalize,
+    n_constraints: int,
 ) -> None:
     for feasible, marker, label in (
         (True, "o", "feasible"),
@@ -341,17 +370,58 @@ def _scatter_points(
             s=36 if feasible else 44,
             edgecolors="0.2" if feasible else "face",
             linewidths=0.4,
-            label=label,
+            label=label + _feasibility_note(feasible, n_constraints),
             gid=label,
             zorder=2,
         )
+
+
+def _feasibility_note(feasible: bool, n_constraints: int) -> str:
+    """Return the legend suffix saying that the markers use every constraint,
+    or "" when the study has at most one."""
+    if n_constraints <= 1:
+        return ""
+    if feasible:
+        return f" (all {n_constraints} constraints met)"
+    return f" (at least 1 of {n_constraints} violated)"
+
+
+def _tradeoff_title(result: TuneResult, y_metric: str, title: str | None) -> str:
+    """Return the axes title, with a second line naming the constraint on the
+    y axis when the study has several."""
+    text = result.study_name if title is None else title
+    constraints = result.definition.constraints
+    on_axis = [str(c) for c in constraints if c.metric == y_metric]
+    if len(constraints) > 1 and on_axis:
+        text += f"\ny axis: {on_axis[0]}, 1 of {len(constraints)} constraints"
+    return text
+
+
+def _empty_tradeoff_text(result: TuneResult, metric: str, y_metric: str) -> str:
+    if any(t.status is TrialStatus.COMPLETED for t in result.trials):
+        return f"no completed trial has finite {metric} and {y_metric}"
+    return "no completed trials"
+
+
+def _note_empty(ax: Axes, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="0.4",
+        gid="empty-note",
+    )
 
 
 def _neutral_marker_colours(legend: Legend) -> None:
     """Draw the feasible/infeasible legend markers in mid grey: they would
     otherwise take the colour of one arbitrary trial."""
     for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
-        if text.get_text() in ("feasible", "infeasible") and handle is not None:
+        label = text.get_text().split(" (")[0]
+        if label in ("feasible", "infeasible") and handle is not None:
             # Without its data array the handle stops mapping trial numbers.
             handle.set_array(None)
             handle.set_facecolor(_LEGEND_GREY)
