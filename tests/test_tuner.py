@@ -273,3 +273,14 @@ def test_misnamed_metric_does_not_keep_the_study(tmp_path):
         assert storage.study_names() == []
     result = run(storage=path, study_name="s", n_trials=3)
     assert len(result.trials) == 3
+
+
+def test_resume_ignores_parameter_order(tmp_path):
+    path = tmp_path / "runs.db"
+    space = {"x": fairbo.Float(0.0, 1.0), "y": fairbo.Int(1, 3)}
+    reordered = {"y": fairbo.Int(1, 3), "x": fairbo.Float(0.0, 1.0)}
+    options = {"metric": "loss", "mode": "min", "searcher": "random", "seed": 0}
+    options.update(storage=path, study_name="s")
+    fairbo.tune(objectives.quadratic, space, n_trials=2, **options)
+    result = fairbo.tune(objectives.quadratic, reordered, n_trials=4, **options)
+    assert len(result.trials) == 4

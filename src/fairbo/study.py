@@ -68,10 +68,15 @@ class StudyDefinition:
             When the space, metric, mode or constraints differ.
         """
         differences = []
-        if self.space != stored.space:
-            differences.append(
-                f"space {stored.space.to_json()} (requested {self.space.to_json()})"
-            )
+        # Configurations are stored by name, so the order of the parameters
+        # does not matter for a resume.
+        details = [
+            detail
+            for detail in stored.space.describe_differences(self.space)
+            if not detail.startswith("parameter order differs")
+        ]
+        if details:
+            differences.append("another search space: " + ", ".join(details))
         for attribute in ("metric", "mode", "searcher"):
             if getattr(self, attribute) != getattr(stored, attribute):
                 differences.append(
