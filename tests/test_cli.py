@@ -142,7 +142,7 @@ def test_show_error_column(toy_db):
             assert cell == ""
 
 
-def test_show_without_failures_has_no_error_column(toy_csv, tmp_path):
+def test_show_error_column_absent(toy_csv, tmp_path):
     db = tmp_path / "ok.db"
     args = csv_run_args(toy_csv, db, "--study", "ok", "--trials", "1")
     assert runner.invoke(app, args).exit_code == 0
@@ -324,6 +324,19 @@ def test_run_all_trials_failed(flag, tmp_path):
     assert "2 trials finished: 0 feasible, 2 failed." in outcome.stdout
 
 
+def test_plot_study_without_completed_trial(tmp_path):
+    csv = write_infinite_csv(tmp_path / "inf.csv")
+    db = tmp_path / "f.db"
+    args = csv_run_args(csv, db, "--trials", "2", "--study", "inf", "--quiet")
+    assert runner.invoke(app, args).exit_code == 1
+    out = tmp_path / "inf.png"
+    outcome = runner.invoke(app, ["plot", str(db), "--study", "inf", "--out", str(out)])
+    assert outcome.exit_code == 0, outcome.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    outcome = runner.invoke(app, ["show", str(db), "--study", "inf"])
+    assert "Study 'inf' has no completed trial." in outcome.stdout
+
+
 def csv_objective(tmp_path: Path) -> fairbo.FairnessObjective:
     """A real objective without a test part, so that the summary does not
     score the toy studies' configurations on it."""
@@ -402,7 +415,7 @@ def test_resume_command_text(argv, expected):
     assert resume_command(argv, Path("s.db"), "st") == expected
 
 
-def test_interrupt_message_before_and_after(toy_db, tmp_path):
+def test_interrupt_message_texts(toy_db, tmp_path):
     from fairbo.cli._run import interrupt_message
 
     missing = interrupt_message(["run"], tmp_path / "absent.db", "toy")
@@ -740,6 +753,16 @@ def test_demo_end_to_end(tmp_path):
     for study in ("plain-bo", "constrained-bo"):
         result = load(out / "fairbo.db", study)
         assert f"{result.n_feasible} of 6" in row
+
+    # The same command with a larger budget extends both studies, no
+    # --resume needed for the demo.
+    outcome = runner.invoke(
+        app, ["demo", "--trials", "7", "--out", str(out), "--epsilon", "0.05"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "Resuming study 'plain-bo'" in outcome.stderr
+    for study in ("plain-bo", "constrained-bo"):
+        assert len(load(out / "fairbo.db", study).trials) == 7
 
 
 # Ctrl-C on a real process (slow)

@@ -47,8 +47,8 @@ app = typer.Typer(
 DEFAULT_TRIALS = 50
 DEFAULT_CONSTRAINT = "dsp<=0.05"
 # Names for the help texts, written out because importing fairbo.models
-# (scikit-learn) would slow down --help; a test keeps them equal to
-# fairbo.models.names() and the embedded data sets of fairbo.cli._data.
+# (scikit-learn) would slow down --help. A test keeps them equal to
+# fairbo.models.names() and to the embedded data sets of fairbo.cli._data.
 MODEL_NAMES = ("random_forest", "xgboost", "mlp", "logistic_regression")
 DATASET_NAMES = ("german_credit", "adult")
 

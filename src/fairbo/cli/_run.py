@@ -24,9 +24,9 @@ from fairbo.trial import TrialStatus
 def check_resume(storage: Path, study_name: str, resume: bool) -> None:
     """Check ``--resume`` against the studies stored in ``storage``.
 
-    With ``resume`` the study must exist; without it, the study must not have
-    trials yet, so that a repeated command never extends a study by mistake.
-    The file is not created.
+    With ``resume`` the study must exist. Without it, the study must not have
+    trials yet, so that a repeated command does not extend a study by
+    mistake. The file is not created.
 
     Raises
     ------
