@@ -438,10 +438,10 @@ class _StudyRunner:
         )
         if trial.status is TrialStatus.FAILED:
             logger.warning(
-                "trial %d failed: %s; best feasible so far %s",
+                "trial %d failed (best feasible so far %s): %s",
                 trial.number,
-                trial.error,
                 best_text,
+                trial.error,
             )
             return
         metrics = " ".join(f"{k}={v:.6g}" for k, v in trial.metrics.items())
