@@ -12,7 +12,7 @@ from fairbo.space import SearchSpace
 
 @dataclass
 class StudyDefinition:
-    """What a study optimises: fixed for its whole life, resumes included.
+    """The fixed definition of a study, kept the same across resumes.
 
     ``seed`` is recorded but may change between sessions of the same study.
     ``objective_fingerprint`` identifies the data and settings of objectives
@@ -65,7 +65,8 @@ class StudyDefinition:
         Raises
         ------
         StudyMismatchError
-            When the space, metric, mode or constraints differ.
+            When the space (up to parameter order), metric, mode,
+            constraints, searcher or objective fingerprint differ.
         """
         differences = []
         # Configurations are stored by name, so the order of the parameters
