@@ -2,9 +2,10 @@
 ``concurrent.futures.Executor`` the caller passes (a Dask
 ``Client.get_executor()`` for a cluster).
 
-:func:`evaluate` is the function every executor runs. It never raises: an
-exception of the objective comes back as a failed :class:`TrialOutcome`, so
-an exception that cannot be pickled cannot break the pool.
+:func:`evaluate` is the function every executor runs. An ``Exception`` of
+the objective comes back as a failed :class:`TrialOutcome`, so an exception
+that cannot be pickled cannot break the pool. ``KeyboardInterrupt`` and
+other ``BaseException`` subclasses propagate.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class TrialTimeoutError(Exception):
 
 @dataclass
 class TrialOutcome:
-    """What a worker returns for one trial."""
+    """Result of one trial as a worker returns it."""
 
     metrics: dict[str, Any] | None
     error: str | None
@@ -125,7 +126,7 @@ class InProcessExecutor(Executor):
 
 
 def make_process_pool(n_workers: int) -> ProcessPoolExecutor:
-    """A local pool of ``n_workers`` processes started with ``spawn``.
+    """Create a local pool of ``n_workers`` processes started with ``spawn``.
 
     ``spawn`` is slower to start than ``fork`` but safe when the parent runs
     threads (a progress bar, a Dask client), which ``fork`` is not.

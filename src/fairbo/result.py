@@ -16,15 +16,16 @@ if TYPE_CHECKING:
 
 
 def is_better(value: float, reference: float, mode: str) -> bool:
-    """Whether ``value`` beats ``reference`` under ``mode`` ("max"/"min")."""
+    """Return whether ``value`` beats ``reference`` under ``mode`` ("max" or
+    "min")."""
     return value > reference if mode == "max" else value < reference
 
 
 def best_feasible_trial(
     trials: Sequence[Trial], metric: str, mode: str
 ) -> Trial | None:
-    """The completed feasible trial with the best ``metric``; the earliest
-    one wins a tie. ``None`` when no trial is feasible."""
+    """Return the completed feasible trial with the best ``metric``, the
+    earliest on a tie, or ``None`` when no trial is feasible."""
     best: Trial | None = None
     for trial in trials:
         if trial.status is not TrialStatus.COMPLETED or not trial.feasible:
@@ -74,7 +75,7 @@ class TuneResult:
         )
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per trial.
+        """Return the trials as a DataFrame, one row per trial.
 
         Columns: ``number``, ``status``, ``feasible``, ``param_<name>`` for
         each configuration entry, one column per metric the objective
