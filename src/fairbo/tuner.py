@@ -364,8 +364,8 @@ class _StudyRunner:
         self._apply_outcome(trial, outcome)
         self.storage.finish_trial(self.definition.name, trial)
         self.searcher.observe(trial.config, self._searcher_metrics(trial))
-        self._log_trial(trial)
         result = self._result()
+        self._log_trial(trial, result.best_trial)
         for callback in self.callbacks:
             callback(trial, result)
         self._count_failure(trial)
@@ -429,8 +429,7 @@ class _StudyRunner:
                 f"resume the study. Last error:\n{trial.traceback or trial.error}"
             )
 
-    def _log_trial(self, trial: Trial) -> None:
-        best = self._result().best_trial
+    def _log_trial(self, trial: Trial, best: Trial | None) -> None:
         best_text = (
             "none"
             if best is None
