@@ -461,12 +461,13 @@ class FairnessObjective:
         for key, metric in self._metrics.items():
             if not _is_fairness_metric(metric):
                 continue
+            suffix = _bound_suffix(metric)
             bound = (
                 metrics.lower_confidence_bound
-                if _bound_suffix(metric) == "_lcb"
+                if suffix == "_lcb"
                 else metrics.upper_confidence_bound
             )
-            bounds[key + _bound_suffix(metric)] = float(
+            bounds[key + suffix] = float(
                 bound(
                     metric,
                     self.y[rows],
@@ -523,9 +524,12 @@ def _metric_key(metric: MetricSpec) -> str:
 
 
 def _bound_suffix(metric: MetricSpec) -> str:
-    """``"_lcb"`` for a fairness metric where higher is fairer (the disparate
-    impact ratio), so a constraint bounds its worst plausible value;
-    ``"_ucb"`` for the gaps and for user callables."""
+    """Return the key suffix of a metric's confidence bound.
+
+    A fairness metric where higher is fairer (the disparate impact ratio)
+    gets ``"_lcb"``, so that a constraint bounds its worst plausible value.
+    The gaps and user callables get ``"_ucb"``.
+    """
     try:
         greater_is_better = metrics.get_info(metric).greater_is_better
     except InvalidArgumentError:

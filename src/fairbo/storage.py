@@ -1,6 +1,6 @@
 """SQLite storage of studies and trials.
 
-One database file holds many studies. Each write runs in its own transaction
+One database file contains many studies. Each write runs in its own transaction
 and is committed before the tuner reports the trial, so a process killed at
 any moment leaves every finished trial on disk. Trials that were running when
 the process died stay ``running`` and are run again on resume.
@@ -233,12 +233,12 @@ class SQLiteStorage:
         return StudyDefinition.from_json(row[0])
 
     def study_names(self) -> list[str]:
-        """Names of the stored studies, oldest first."""
+        """Return the names of the stored studies, oldest first."""
         rows = self._connection.execute("SELECT name FROM studies ORDER BY id")
         return [row[0] for row in rows]
 
     def list_studies(self) -> list[StudySummary]:
-        """Summaries of the stored studies, oldest first."""
+        """Return summaries of the stored studies, oldest first."""
         rows = self._connection.execute(
             "SELECT s.name, s.definition, s.created_at, COUNT(t.id), "
             "SUM(t.status = 'completed'), SUM(t.status = 'failed') "
@@ -323,7 +323,7 @@ class SQLiteStorage:
                 )
 
     def load_trials(self, study_name: str) -> list[Trial]:
-        """Every trial of a study, by number."""
+        """Return every trial of a study, ordered by number."""
         study_id = self._require_study(study_name)
         rows = self._connection.execute(
             "SELECT number, config, status, metrics, feasible, error, traceback, "

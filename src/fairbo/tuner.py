@@ -501,8 +501,9 @@ class _StudyRunner:
             self.executor = make_process_pool(self.n_workers)
 
     def _fail_after_worker_death(self, running: _Running) -> None:
-        """A worker process died (killed, out of memory): fail every trial of
-        that pool, since the culprit is unknown, and start a fresh pool."""
+        """Fail a trial whose worker process died (killed, out of memory)
+        and start a fresh pool. Every trial of the broken pool fails, because
+        the one that killed it is unknown."""
         outcome = _executor_failure(
             RuntimeError("the worker process running this trial died")
         )
